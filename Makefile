@@ -1,0 +1,39 @@
+# `make run` serves the line locally with the try-it page; `make test` checks everything.
+# Both set up what they need: the virtual environment and the compiled catalogues.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+FLASK := $(BIN)/flask --app service
+
+.PHONY: run test lint check catalogues bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+catalogues: $(STAMP)
+	$(FLASK) i18n compile
+
+run: catalogues
+	DEV_MODE=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+check: catalogues
+	$(FLASK) i18n check
+	$(FLASK) content check
+
+test: lint check
+	$(BIN)/python -m pytest -q
+
+bench: catalogues
+	$(BIN)/python bench/sms_throughput.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	find locales -name '*.mo' -delete

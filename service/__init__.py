@@ -1,0 +1,47 @@
+"""HSCT Line: an SMS and phone information line about aHSCT for MS."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import cli, config, signature, sms, store, web
+from .content import default_content
+from .conversation import Conversation, Settings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app."""
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app, test_config)
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    hops = int(app.config["PROXY_FIX_HOPS"])
+    if hops:
+        # Only behind a proxy: otherwise clients could forge X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+    store.init_app(app)
+    signature.init_app(app)
+    content = app.config.get("CONTENT") or default_content()
+    app.extensions["hsct_conversation"] = Conversation(content, settings_from(app))
+
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(web.bp)
+    cli.init_app(app)
+    return app
+
+
+def settings_from(app: Flask) -> Settings:
+    """The deployer's settings the conversation core needs."""
+    return Settings(
+        org_name=app.config["ORG_NAME"],
+        helpline=app.config["HELPLINE_NUMBER"],
+        emergency=app.config["EMERGENCY_NUMBER"],
+        languages=tuple(app.config["LANGUAGES"]),
+        default_language=app.config["DEFAULT_LANGUAGE"],
+    )

@@ -1,0 +1,26 @@
+"""Babel extractor for messages/*.yaml: each string becomes a msgid, its key the msgctxt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from .content import translatable_strings
+
+
+def extract(
+    fileobj: IO[bytes], keywords: object, comment_tags: object, options: dict
+) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
+    """Yield (line, "pgettext", (key, English text), comments) for pybabel extract."""
+    for key, text, line in translatable_strings(Path(fileobj.name)):
+        yield line, "pgettext", (key, text), [_hint(key)]
+
+
+def _hint(key: str) -> str:
+    """A note for translators, shown above each entry in the .po file."""
+    if key.endswith(".keywords") or key.startswith("commands.") or key.startswith("matching."):
+        return "Comma-separated words people might text. Not shown to anyone: add local words."
+    if ".pages." in key:
+        return "One SMS page. Short sentences. Keep {placeholders} as they are."
+    return "Keep {placeholders} as they are."

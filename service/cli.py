@@ -1,0 +1,135 @@
+"""Command-line tools: `flask --app service content ...` and `flask --app service i18n ...`."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import tempfile
+from pathlib import Path
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .content_check import check
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+TEMPLATE = LOCALES / "messages.pot"
+
+content_cli = AppGroup("content", help="Check the line's content.")
+i18n_cli = AppGroup("i18n", help="Keep the translation catalogues in step with messages/.")
+
+
+@content_cli.command("check")
+@click.option("--report", is_flag=True, help="List every message with its encoding and segments.")
+def content_check(report: bool) -> None:
+    """Fail on a missing topic, a message over budget, non-GSM-7 English or a never-say claim."""
+    conversation = current_app.extensions["hsct_conversation"]
+    languages = current_app.config["LANGUAGES"]
+    sent, problems = check(conversation.content, conversation.settings, languages)
+    if report:
+        click.echo(f"{'lang':5} {'encoding':8} {'units':>5} {'seg':>3}/{'max':<3} message")
+        for message in sent:
+            enc = message.encoding
+            click.echo(
+                f"{message.lang:5} {enc.name:8} {enc.units:5} {enc.segments:3}/{message.budget:<3} "
+                f"{message.name}"
+            )
+    for problem in problems:
+        click.echo(f"PROBLEM {problem}", err=True)
+    worst = max((m.encoding.segments for m in sent), default=0)
+    click.echo(
+        f"content check: {len(sent)} messages in {len(languages)} language(s), "
+        f"at most {worst} segments, {len(problems)} problem(s)"
+    )
+    if problems:
+        raise SystemExit(1)
+
+
+def pybabel(*args: str) -> None:
+    """Run a pybabel command in-process, from the repository root (where babel.cfg lives)."""
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def _extract(output: Path) -> None:
+    # From the root, so the .pot names files by relative path, the same on every machine.
+    with contextlib.chdir(ROOT):
+        pybabel(
+            "extract",
+            "-F",
+            "babel.cfg",
+            "--sort-by-file",
+            "--no-wrap",
+            "--project",
+            "HSCT Line",
+            "--copyright-holder",
+            "HSCT Line contributors",
+            "-o",
+            str(output),
+            ".",
+        )
+
+
+@i18n_cli.command("extract")
+def i18n_extract() -> None:
+    """Write locales/messages.pot from messages/ and the Python sources."""
+    _extract(TEMPLATE)
+    click.echo(f"wrote {TEMPLATE.relative_to(ROOT)}")
+
+
+@i18n_cli.command("check")
+def i18n_check() -> None:
+    """Fail when locales/messages.pot is out of step with messages/."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp, "messages.pot")
+        _extract(fresh)
+        stale = _without_dates(TEMPLATE) != _without_dates(fresh)
+        if stale:
+            diff = difflib.unified_diff(
+                _without_dates(TEMPLATE), _without_dates(fresh), "committed", "fresh", n=0
+            )
+            click.echo("".join(list(diff)[:40]), err=True)
+            raise click.ClickException(
+                "locales/messages.pot is stale: run `flask --app service i18n update`"
+            )
+    click.echo("catalogue template is up to date")
+
+
+def _without_dates(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return [line for line in lines if not line.startswith('"POT-Creation-Date')]
+
+
+@i18n_cli.command("update")
+def i18n_update() -> None:
+    """Re-extract, then merge new and changed strings into every language's .po file."""
+    _extract(TEMPLATE)
+    if any(LOCALES.glob("*/LC_MESSAGES/messages.po")):
+        pybabel("update", "--no-wrap", "-i", str(TEMPLATE), "-d", str(LOCALES))
+    click.echo("catalogues updated")
+
+
+@i18n_cli.command("init")
+@click.argument("lang")
+def i18n_init(lang: str) -> None:
+    """Start a catalogue for a new language, e.g. `i18n init es`."""
+    pybabel("init", "--no-wrap", "-i", str(TEMPLATE), "-d", str(LOCALES), "-l", lang)
+    click.echo(f"created locales/{lang}/LC_MESSAGES/messages.po")
+
+
+@i18n_cli.command("compile")
+def i18n_compile() -> None:
+    """Build the .mo files the service loads (they are not committed)."""
+    if any(LOCALES.glob("*/LC_MESSAGES/messages.po")):
+        pybabel("compile", "-d", str(LOCALES), "--statistics")
+    click.echo("catalogues compiled")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(content_cli)
+    app.cli.add_command(i18n_cli)

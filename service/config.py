@@ -1,0 +1,93 @@
+"""Settings: defaults, then the environment, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+from flask import Flask
+
+# Every setting a deployer may change, with its default. The README's table mirrors this.
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,  # keys the caller-number hashes; generated once if unset
+    "TWILIO_AUTH_TOKEN": None,  # validates X-Twilio-Signature on every webhook
+    "PUBLIC_BASE_URL": None,  # e.g. https://line.example.org, the URL Twilio calls
+    "PROXY_FIX_HOPS": 0,  # proxies in front of the app that set X-Forwarded-*
+    "DATABASE_URL": None,  # default: sqlite file under instance/
+    "DEV_MODE": False,  # local development: a throwaway token, the try-it page
+    "TRY_PAGE": None,  # the browser simulator on /; default: on in DEV_MODE only
+    "ORG_NAME": "",  # the charity running this number
+    "HELPLINE_NUMBER": "",  # a number people can call to talk to someone
+    "EMERGENCY_NUMBER": "999, 112 or 911",  # said in the urgent-help answer
+    "LANGUAGES": "en",  # enabled languages, comma-separated
+    "DEFAULT_LANGUAGE": "en",
+    "LOG_LEVEL": "INFO",
+}
+
+_INTEGERS = {"PROXY_FIX_HOPS"}
+_BOOLEANS = {"DEV_MODE", "TRY_PAGE"}
+
+
+def _parse(name: str, raw: str) -> object:
+    """Turn an environment string into the setting's type."""
+    if name in _INTEGERS:
+        return int(raw)
+    if name in _BOOLEANS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return raw
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from defaults, the environment and test overrides."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        for name in DEFAULTS:
+            raw = os.environ.get(name)
+            if raw is not None and raw != "":
+                app.config[name] = _parse(name, raw)
+    else:
+        app.config.from_mapping(test_config)
+
+    if app.config["TRY_PAGE"] is None:
+        app.config["TRY_PAGE"] = bool(app.config["DEV_MODE"])
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path, "hsct.sqlite"))
+    if not app.config["TWILIO_AUTH_TOKEN"] and app.config["DEV_MODE"]:
+        # A throwaway token so the try-it page can sign its requests like Twilio does.
+        app.config["TWILIO_AUTH_TOKEN"] = "dev-" + secrets.token_hex(16)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    app.config["LANGUAGES"] = _language_list(app.config["LANGUAGES"])
+    if app.config["DEFAULT_LANGUAGE"] not in app.config["LANGUAGES"]:
+        app.config["LANGUAGES"].insert(0, app.config["DEFAULT_LANGUAGE"])
+
+
+def _language_list(value: object) -> list[str]:
+    """Accept "en,es" or a list."""
+    items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[arg-type]
+    return [item.strip() for item in items if item.strip()]
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read, or create once, a random key kept under instance/.
+
+    The key must outlive restarts: caller hashes (and so opt-outs) depend on it.
+    """
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        # O_EXCL: when several workers start at once, the first one's key wins.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(100):  # the winner may still be writing it
+            existing = path.read_text().strip()
+            if existing:
+                return existing
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

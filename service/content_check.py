@@ -1,0 +1,212 @@
+"""Check the content as it is sent: topics present, segment budgets, encoding, never-say list."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .content import PLACEHOLDERS, Content
+from .conversation import CallerState, Conversation, Settings
+from .segments import Encoding, encoding_of, is_gsm7
+
+# The twelve topics the line must cover, in menu order.
+REQUIRED_TOPICS = [
+    "what-is-it",
+    "steps",
+    "eligibility",
+    "risks",
+    "recovery",
+    "cost",
+    "centres",
+    "questions",
+    "trials",
+    "compare",
+    "fertility",
+    "urgent",
+]
+# Languages whose messages must stay in GSM-7 (any other character triples the cost).
+GSM7_LANGUAGES = {"en"}
+# Stand-ins for deployer settings left empty, so optional lines are checked too.
+SAMPLE_SETTINGS = {"org_name": "Example MS Charity", "helpline": "+44 20 7946 0000"}
+# Opt-in words must never be asked for: a menu saying "reply YES" would re-subscribe people.
+_ASKS_OPT_IN_EXACT = re.compile(r"\b(YES|START|UNSTOP)\b")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message exactly as a texter would receive it."""
+
+    lang: str
+    name: str
+    text: str
+    budget: int  # most segments allowed
+
+    @property
+    def encoding(self) -> Encoding:
+        return encoding_of(self.text)
+
+
+def segment_budget(name: str, lang: str) -> int:
+    """Segments allowed: 2 for the welcome and English first pages, else 3 (4 in UCS-2)."""
+    if lang == "en" and (name == "welcome" or name.endswith(".page1")):
+        return 2
+    return 3 if lang in GSM7_LANGUAGES else 4
+
+
+def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterator[Sent]:
+    """Drive the real conversation core to produce every kind of message it sends."""
+    filled = dataclasses.replace(
+        settings,
+        org_name=settings.org_name or SAMPLE_SETTINGS["org_name"],
+        helpline=settings.helpline or SAMPLE_SETTINGS["helpline"],
+    )
+    many = filled.languages if len(filled.languages) > 1 else ("en", "es")
+    plain = Conversation(content, filled)
+    multi = Conversation(content, dataclasses.replace(filled, languages=(*many, lang)))
+    state = CallerState(lang=lang)
+
+    def said(name: str, conversation: Conversation, text: str, **changes: object) -> Sent:
+        reply, _ = conversation.reply(text, dataclasses.replace(state, **changes))
+        return Sent(lang, name, reply.text or "", segment_budget(name, lang))
+
+    yield Sent(
+        lang, "welcome", plain.menu_text(state, welcome=True), segment_budget("welcome", lang)
+    )
+    yield said("menu", plain, "menu")
+    pack = content.pack(lang)
+    for topic in pack.topics:
+        for index in range(len(topic.pages)):
+            name = f"topic.{topic.id}.page{index + 1}"
+            text = plain.topic_page(state, topic, index)
+            yield Sent(lang, name, text, segment_budget(name, lang))
+    last = pack.topics[-1]
+    yield said("help", plain, "help")
+    yield said("unknown", plain, "qqqq")
+    yield said("unknown.twice", plain, "qqqq", misses=1)
+    yield said("unknown.often", plain, "qqqq", misses=2)
+    yield said("end_of_topic", plain, "more", topic=last.id, page=len(last.pages) - 1)
+    yield said("more_without_topic", plain, "more")
+    yield said("opted_in", plain, "start", opted_out=True)
+    yield said(
+        "language_only_one",
+        Conversation(content, dataclasses.replace(filled, languages=(lang,))),
+        "lang",
+    )
+    yield said("language_list", multi, "lang")
+    yield said("language_set", multi, str(len(multi.settings.languages)), menu="languages")
+    yield said("language_unknown", multi, "99", menu="languages")
+    yield Sent(lang, "error", pack.text("error"), segment_budget("error", lang))
+
+
+@dataclass(frozen=True)
+class NeverSay:
+    """The claims the line must never make, from never_say.yaml."""
+
+    rules: list[tuple[re.Pattern, bool, str]]
+    negation: re.Pattern
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> NeverSay:
+        path = path or Path(__file__).with_name("never_say.yaml")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rules = [
+            (
+                re.compile(rule["pattern"], re.IGNORECASE),
+                bool(rule.get("unless_negated")),
+                rule["why"],
+            )
+            for rule in data["rules"]
+        ]
+        return cls(rules, re.compile(data["negations"], re.IGNORECASE))
+
+    def claims(self, text: str) -> list[str]:
+        """Every never-say claim in a text, as "phrase (why)"."""
+        found = []
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            for pattern, unless_negated, why in self.rules:
+                match = pattern.search(sentence)
+                if match and not (
+                    unless_negated and self.negation.search(sentence[: match.start()])
+                ):
+                    found.append(f"{match.group(0)!r} ({why})")
+        return found
+
+
+def check(
+    content: Content, settings: Settings, languages: list[str]
+) -> tuple[list[Sent], list[str]]:
+    """Return every message checked and every problem found (empty when all is well)."""
+    problems: list[str] = []
+    if content.topic_ids != REQUIRED_TOPICS:
+        missing = [t for t in REQUIRED_TOPICS if t not in content.topic_ids]
+        extra = [t for t in content.topic_ids if t not in REQUIRED_TOPICS]
+        problems.append(f"topics differ from the required twelve: missing {missing}, extra {extra}")
+    for topic_id, count in content.page_counts.items():
+        if count == 0:
+            problems.append(f"topic {topic_id} has no pages")
+
+    never_say = NeverSay.load()
+    sent: list[Sent] = []
+    for lang in languages:
+        problems += _placeholder_problems(content, lang)
+        problems += _keyword_problems(content, lang)
+        for message in messages_as_sent(content, settings, lang):
+            sent.append(message)
+            where = f"{lang} {message.name}"
+            if not message.text.strip():
+                problems.append(f"{where}: empty")
+            encoding = message.encoding
+            if encoding.segments > message.budget:
+                over = f"{encoding.segments} segments, budget {message.budget}"
+                problems.append(f"{where}: {over} ({encoding.name})")
+            if lang in GSM7_LANGUAGES and not is_gsm7(message.text):
+                odd = sorted({char for char in message.text if not is_gsm7(char)})
+                problems.append(f"{where}: not GSM-7 because of {odd}")
+            for claim in never_say.claims(message.text):
+                problems.append(f"{where}: never-say claim {claim}")
+            if _ASKS_OPT_IN_EXACT.search(message.text) or "reply yes" in message.text.lower():
+                problems.append(f"{where}: asks for an opt-in word (YES/START/UNSTOP)")
+    return sent, problems
+
+
+def _placeholder_problems(content: Content, lang: str) -> list[str]:
+    problems = []
+    pack = content.pack(lang)
+    for key, text in pack.strings.items():
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+            source = {
+                n for _, n, _, _ in string.Formatter().parse(content.source[key]) if n is not None
+            }
+        except ValueError as error:
+            problems.append(f"{lang} {key}: broken braces ({error})")
+            continue
+        if names - PLACEHOLDERS:
+            problems.append(f"{lang} {key}: unknown placeholders {sorted(names - PLACEHOLDERS)}")
+        if names != source:
+            problems.append(
+                f"{lang} {key}: placeholders {sorted(names)} differ from {sorted(source)}"
+            )
+    return problems
+
+
+def _keyword_problems(content: Content, lang: str) -> list[str]:
+    """A keyword in two topics, or one that is also a command, can never reach its topic."""
+    pack = content.pack(lang)
+    matcher = pack.matcher
+    owner: dict[str, str] = {}
+    problems = []
+    for topic in pack.topics:
+        for keyword in topic.keywords:
+            if keyword in owner and owner[keyword] != topic.id:
+                problems.append(f"{lang} keyword {keyword!r} is in {owner[keyword]} and {topic.id}")
+            owner[keyword] = topic.id
+            if keyword in matcher.commands:
+                problems.append(f"{lang} keyword {keyword!r} of {topic.id} is also a command")
+    return problems

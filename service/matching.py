@@ -1,0 +1,156 @@
+"""Find what a text message means: a command, a topic number, or a topic by its words.
+
+Deterministic and offline: keyword phrases, then typo-tolerant single words
+(rapidfuzz), then keywords typed without spaces. No network, no model.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+from rapidfuzz import fuzz, process
+
+# Long messages are cut before matching: a question never needs more.
+MAX_CHARS = 400
+MAX_TOKENS = 40
+# Similarity (0-100) for a typo: "rsks"/"risks" 89, "recovry"/"recovery" 93,
+# "eligable"/"eligible" 88; "cough"/"tough" 80 and "cost"/"most" 75 stay apart.
+TYPO_CUTOFF = 85
+MIN_TYPO_LENGTH = 4
+# Keywords typed without spaces ("sideeffects") are found inside the message.
+MIN_JOINED_LENGTH = 7
+
+_NUMBER = re.compile(r"^\D{0,12}?(\d{1,2})\D{0,3}$")
+
+
+def split_list(text: str) -> list[str]:
+    """Split a comma-separated keyword line into normalised entries."""
+    return [entry for entry in (normalise(part) for part in text.split(",")) if entry]
+
+
+def normalise(text: str) -> str:
+    """Lower-case, drop accents and punctuation, fold spaces: "Ríesgos?!" -> "riesgos"."""
+    text = unicodedata.normalize("NFKD", text[:MAX_CHARS].casefold())
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Mn":  # combining accents
+            continue
+        # Letters and digits of any script stay; apostrophes vanish ("can't" -> "cant").
+        if char in "'\u2019`":
+            continue
+        kept.append(char if category[0] in "LN" else " ")
+    return " ".join("".join(kept).split())
+
+
+class Matcher:
+    """Match a message against one language's commands and topic keywords."""
+
+    def __init__(
+        self,
+        topics: Mapping[str, Iterable[str]],
+        commands: Mapping[str, Iterable[str]],
+        common_words: Iterable[str],
+    ) -> None:
+        self.common = frozenset(common_words)
+        self.commands: dict[str, str] = {}
+        for name, phrases in commands.items():
+            for phrase in phrases:
+                self.commands.setdefault(self._significant(phrase) or phrase, name)
+        # Keyword phrases, indexed by their first word for a quick scan.
+        self.phrases: list[tuple[tuple[str, ...], str]] = []
+        self.by_first_word: dict[str, list[int]] = {}
+        for topic_id, keywords in topics.items():
+            for keyword in keywords:
+                self.by_first_word.setdefault(keyword.split()[0], []).append(len(self.phrases))
+                self.phrases.append((tuple(keyword.split()), topic_id))
+        self.topic_order = {topic_id: index for index, topic_id in enumerate(topics)}
+        self.vocabulary = sorted(
+            {token for tokens, _ in self.phrases for token in tokens if token not in self.common}
+        )
+        self.joined = [
+            ("".join(tokens), topic_id, len(tokens))
+            for tokens, topic_id in self.phrases
+            if len("".join(tokens)) >= MIN_JOINED_LENGTH
+        ]
+
+    def _significant(self, text: str) -> str:
+        return " ".join(token for token in text.split() if token not in self.common)
+
+    def command(self, normalised: str) -> str | None:
+        """The command a whole message is, ignoring polite words ("more please" -> more)."""
+        if normalised in self.commands:
+            return self.commands[normalised]
+        significant = self._significant(normalised)
+        if significant in self.commands:
+            return self.commands[significant]
+        if " " not in significant and len(significant) >= MIN_TYPO_LENGTH:
+            found = process.extractOne(
+                significant, self.commands.keys(), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+            )
+            if found:
+                return self.commands[found[0]]
+        return None
+
+    @staticmethod
+    def number(normalised: str) -> int | None:
+        """A menu number in a short message: "4", "no 4", "topic 4", "#4"."""
+        match = _NUMBER.match(normalised)
+        return int(match.group(1)) if match else None
+
+    def scores(self, normalised: str) -> dict[str, float]:
+        """Score every topic the message touches; higher is a better match."""
+        tokens = normalised.split()[:MAX_TOKENS]
+        # Each token stands for itself or, if it is a typo of a keyword word, for that word.
+        corrected = [self._correct(token) for token in tokens]
+        found: dict[int, float] = {}  # phrase index -> weight; each phrase counts once
+        for start, (token, correction) in enumerate(zip(tokens, corrected, strict=True)):
+            for first in (token, correction):
+                for index in self.by_first_word.get(first, ()) if first else ():
+                    weight = _phrase_weight(self.phrases[index][0], tokens, corrected, start)
+                    found[index] = max(found.get(index, 0.0), weight)
+        scores: dict[str, float] = {}
+        for index, weight in found.items():
+            if weight:
+                topic_id = self.phrases[index][1]
+                scores[topic_id] = scores.get(topic_id, 0.0) + weight
+        compact = "".join(tokens)
+        if len(tokens) < len(compact):  # keywords run together with no spaces
+            for joined, topic_id, size in self.joined:
+                if joined in compact and topic_id not in scores:
+                    scores[topic_id] = float(size)
+        return scores
+
+    def topic(self, normalised: str) -> str | None:
+        """The best topic for a message, or None when nothing matches."""
+        scores = self.scores(normalised)
+        if not scores:
+            return None
+        return max(scores, key=lambda topic_id: (scores[topic_id], -self.topic_order[topic_id]))
+
+    def _correct(self, token: str) -> str | None:
+        if token in self.common or len(token) < MIN_TYPO_LENGTH:
+            return None
+        found = process.extractOne(
+            token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+        )
+        return found[0] if found and found[0] != token else None
+
+
+def _phrase_weight(
+    phrase: tuple[str, ...], tokens: list[str], corrected: list[str | None], start: int
+) -> float:
+    """How strongly a phrase stands at tokens[start:]: exact words count fully, typos less."""
+    if start + len(phrase) > len(tokens):
+        return 0.0
+    exact = True
+    for offset, word in enumerate(phrase):
+        if tokens[start + offset] == word:
+            continue
+        if corrected[start + offset] != word:
+            return 0.0
+        exact = False
+    # Longer phrases say more: "back to work" outweighs "work".
+    return len(phrase) ** 2 * (1.0 if exact else 0.8)

@@ -1,0 +1,83 @@
+"""The SMS channel: Twilio's incoming-message webhook, rendered as TwiML."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from .conversation import CallerState, Conversation, Reply
+from .segments import encoding_of, is_gsm7, smart_encode
+from .signature import twilio_signed
+from .store import caller_key, log_id
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms", __name__)
+
+# Twilio refuses a message body over 1,600 characters (error 21617).
+MAX_BODY = 1600
+
+
+def twiml(response: MessagingResponse) -> Response:
+    """Send TwiML with the content type Twilio needs."""
+    return Response(str(response), mimetype="text/xml")
+
+
+def render(reply: Reply) -> MessagingResponse:
+    """Turn a reply into TwiML: nothing for an opted-out number, else one message."""
+    response = MessagingResponse()
+    if reply.text is not None:
+        response.message(sms_text(reply.text))
+    return response
+
+
+def sms_text(text: str) -> str:
+    """Keep a GSM-7 message GSM-7 (typographic punctuation in settings), within Twilio's cap."""
+    smart = smart_encode(text)
+    if is_gsm7(smart) or not is_gsm7(text):
+        text = smart
+    return text[:MAX_BODY]
+
+
+@bp.post("/sms")
+@twilio_signed
+def incoming() -> Response:
+    """Answer one incoming text message."""
+    conversation: Conversation = current_app.extensions["hsct_conversation"]
+    store = current_app.extensions["hsct_store"]
+    number = request.form.get("From", "").strip()
+    body = request.form.get("Body", "")
+    key = caller_key(number, current_app.config["SECRET_KEY"]) if number else None
+
+    # Without a number or a store, answer from a blank state: the question, not the welcome.
+    state: CallerState | None = CallerState()
+    if key:
+        try:
+            state = store.load(key)
+        except Exception:  # answer without memory rather than not at all
+            log.exception("store unavailable while loading caller %s", log_id(key))
+
+    try:
+        reply, new_state = conversation.reply(body, state)
+    except Exception:
+        log.exception("conversation failed for caller %s", log_id(key or "-"))
+        fallback = conversation.content.pack(conversation.settings.default_language)
+        return twiml(render(Reply(fallback.text("error"), "error", "en")))
+
+    if key:
+        try:
+            store.save(key, new_state)
+        except Exception:
+            log.exception("store unavailable while saving caller %s", log_id(key))
+
+    response = render(reply)
+    log.info(
+        "sms caller=%s intent=%s topic=%s lang=%s segments=%s",
+        log_id(key or "-"),
+        reply.intent,
+        reply.topic or "-",
+        reply.lang,
+        encoding_of(reply.text).segments if reply.text else 0,
+    )
+    return twiml(response)

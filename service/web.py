@@ -1,0 +1,45 @@
+"""Pages for people: the try-it page on /, and the health check."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+
+from .signature import public_url
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """Show the try-it page, or a short notice when it is switched off."""
+    return render_template("index.html", try_page=current_app.config["TRY_PAGE"])
+
+
+@bp.get("/healthz")
+def healthz() -> tuple:
+    """Say whether the service can answer webhooks (for load balancers and monitors)."""
+    webhooks = "twilio_validator" in current_app.extensions
+    body = {"status": "ok", "webhooks": "enabled" if webhooks else "refused: no TWILIO_AUTH_TOKEN"}
+    return jsonify(body), 200
+
+
+@bp.post("/try/sign")
+def try_sign() -> object:
+    """Sign a simulated webhook like Twilio would, so the try-it page uses the real path.
+
+    Only when the try-it page is on (DEV_MODE by default): it signs anything it is given.
+    """
+    if not current_app.config["TRY_PAGE"]:
+        abort(404)
+    validator = current_app.extensions.get("twilio_validator")
+    payload = request.get_json(silent=True) or {}
+    path = payload.get("path", "/sms")
+    params = payload.get("params", {})
+    if validator is None or path not in {"/sms"} or not isinstance(params, dict):
+        abort(400)
+    params = {str(name): str(value) for name, value in params.items()}
+    params.setdefault("MessageSid", "SM" + secrets.token_hex(16))
+    signature = validator.compute_signature(public_url(path), params)
+    return jsonify({"params": params, "signature": signature})
