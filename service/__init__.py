@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,7 +15,9 @@ from .conversation import Conversation, Settings
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app."""
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH: where the SQLite file and the generated secret live (a volume, say).
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance or None)
     config.load(app, test_config)
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"

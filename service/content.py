@@ -148,11 +148,21 @@ class LanguagePack:
             return self.strings[key].format(**values)
         except (KeyError, IndexError, ValueError):
             log.error("placeholder error in %s (%s); using English", key, self.lang)
-            return self.source[key].format(**values)
+        try:
+            return self.source[key].format_map(_Blank(values))
+        except (IndexError, ValueError):
+            return self.source[key]
 
     def page(self, topic: Topic, index: int, **values: object) -> str:
         """One page of a topic with its placeholders filled in."""
         return self.fill(f"topics.{topic.id}.pages.{index + 1}", **values)
+
+
+class _Blank(dict):
+    """Placeholders nobody fills come out empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def default_content() -> Content:
