@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from .content import translatable_strings
+from .content import is_word_list, translatable_strings
 
 
 def extract(
@@ -19,7 +19,7 @@ def extract(
 
 def _hint(key: str) -> str:
     """A note for translators, shown above each entry in the .po file."""
-    if key.endswith(".keywords") or key.startswith("commands.") or key.startswith("matching."):
+    if is_word_list(key):
         return "Comma-separated words people might text. Not shown to anyone: add local words."
     if ".pages." in key:
         return "One SMS page. Short sentences. Keep {placeholders} as they are."

@@ -9,9 +9,11 @@ from functools import cached_property
 from pathlib import Path
 
 import yaml
+from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
 from .matching import Matcher, split_list
+from .segments import is_gsm7
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +126,13 @@ class LanguagePack:
             for number, topic_id in enumerate(content.topic_ids, start=1)
         ]
         self.by_id = {topic.id: topic for topic in self.topics}
+        self.rtl = locale_of(lang).character_order == "right-to-left"
+        # A language whose every shown string is GSM-7 must stay so (3x cheaper per SMS).
+        self.is_gsm7 = all(is_gsm7(text) for text in self.shown_strings())
+
+    def shown_strings(self) -> list[str]:
+        """The strings people see or hear (not keyword lists)."""
+        return [text for key, text in self.strings.items() if not is_word_list(key)]
 
     @cached_property
     def matcher(self) -> Matcher:
@@ -156,6 +165,19 @@ class LanguagePack:
     def page(self, topic: Topic, index: int, **values: object) -> str:
         """One page of a topic with its placeholders filled in."""
         return self.fill(f"topics.{topic.id}.pages.{index + 1}", **values)
+
+
+def is_word_list(key: str) -> bool:
+    """Keyword lines are matched against, never shown."""
+    return key.endswith(".keywords") or key.startswith(("commands.", "matching."))
+
+
+def locale_of(lang: str) -> Locale:
+    """The Babel locale for a language code (English when the code is unknown)."""
+    try:
+        return Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en")
 
 
 class _Blank(dict):

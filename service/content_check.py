@@ -31,7 +31,7 @@ REQUIRED_TOPICS = [
     "urgent",
 ]
 # Languages whose messages must stay in GSM-7 (any other character triples the cost).
-GSM7_LANGUAGES = {"en"}
+GSM7_LANGUAGES = {"en", "de", "it"}
 # Stand-ins for deployer settings left empty, so optional lines are checked too.
 SAMPLE_SETTINGS = {"org_name": "Example MS Charity", "helpline": "+44 20 7946 0000"}
 # Opt-in words must never be asked for: a menu saying "reply YES" would re-subscribe people.
@@ -53,10 +53,13 @@ class Sent:
 
 
 def segment_budget(name: str, lang: str) -> int:
-    """Segments allowed: 2 for the welcome and English first pages, else 3 (4 in UCS-2)."""
-    if lang == "en" and (name == "welcome" or name.endswith(".page1")):
+    """Segments allowed: 2 for the English welcome and first pages in GSM-7, else 3 (4 in UCS-2)."""
+    gsm7 = lang in GSM7_LANGUAGES
+    if name.endswith(".page1"):
+        return 2 if gsm7 else 3
+    if name == "welcome" and lang == "en":
         return 2
-    return 3 if lang in GSM7_LANGUAGES else 4
+    return 3 if gsm7 else 4
 
 
 def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterator[Sent]:
@@ -81,16 +84,16 @@ def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterato
     yield said("menu", plain, "menu")
     pack = content.pack(lang)
     for topic in pack.topics:
-        for index in range(len(topic.pages)):
+        for index, text in enumerate(plain.topic_messages(lang, topic.id)):
             name = f"topic.{topic.id}.page{index + 1}"
-            text = plain.topic_page(state, topic, index)
             yield Sent(lang, name, text, segment_budget(name, lang))
     last = pack.topics[-1]
+    last_page = len(plain.topic_messages(lang, last.id)) - 1
     yield said("help", plain, "help")
     yield said("unknown", plain, "qqqq")
     yield said("unknown.twice", plain, "qqqq", misses=1)
     yield said("unknown.often", plain, "qqqq", misses=2)
-    yield said("end_of_topic", plain, "more", topic=last.id, page=len(last.pages) - 1)
+    yield said("end_of_topic", plain, "more", topic=last.id, page=last_page)
     yield said("more_without_topic", plain, "more")
     yield said("opted_in", plain, "start", opted_out=True)
     yield said(

@@ -8,21 +8,25 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
-
-from .content import Content, LanguagePack, Topic
+from .content import Content, LanguagePack
+from .languages import Languages
 from .matching import normalise
+from .paging import paginate
 
 URGENT_TOPIC = "urgent"
+# Right-to-left mark at the start of each line, so that a line opening with "aHSCT"
+# or a digit still reads right to left on the phone.
+RLM = "\u200f"
 
 
 @dataclass
 class CallerState:
     """What the line remembers about one phone number between messages."""
 
-    lang: str | None = None  # chosen language; None until one is chosen or detected
+    lang: str | None = None  # language the caller chose (LANG, a name, the list)
+    detected: str | None = None  # language read from their texts or their number
     topic: str | None = None  # last topic shown, for MORE
-    page: int = 0  # last page of that topic shown (0-based)
+    page: int = 0  # last message of that topic sent (0-based)
     menu: str = "topics"  # the numbered list last shown: "topics" or "languages"
     opted_out: bool = False  # texted STOP: send nothing until START
     misses: int = 0  # messages in a row that matched nothing
@@ -44,7 +48,7 @@ class Reply:
     """What to send back. ``text`` None means send nothing at all (opted out)."""
 
     text: str | None
-    intent: str  # welcome, menu, topic, more, end, help, language, unknown, opt_out, ...
+    intent: str  # welcome, menu, topic, urgent, more, end, help, language, unknown, ...
     lang: str
     topic: str | None = None
     page: int | None = None
@@ -56,9 +60,16 @@ class Conversation:
     def __init__(self, content: Content, settings: Settings) -> None:
         self.content = content
         self.settings = settings
+        self.languages = Languages(content, settings.languages, settings.default_language)
+        self._topic_messages: dict[tuple[str, str], list[str]] = {}
 
-    def reply(self, message: str, state: CallerState | None) -> tuple[Reply, CallerState]:
-        """Answer one message. ``state`` is None for a number never seen before."""
+    def reply(
+        self, message: str, state: CallerState | None, country: str | None = None
+    ) -> tuple[Reply, CallerState]:
+        """Answer one message. ``state`` is None for a number never seen before.
+
+        ``country`` is the ISO region of the sender's number, when known.
+        """
         is_new = state is None
         state = dataclasses.replace(state) if state else CallerState()
         words = normalise(message or "")
@@ -66,24 +77,33 @@ class Conversation:
         # Opt-out words come before everything else, whatever the state.
         if words in self.content.opt_out_words:
             state.opted_out = True
-            return Reply(None, "opt_out", self._lang(state)), state
+            return Reply(None, "opt_out", self.lang(state)), state
         if words in self.content.opt_in_words:
             was_out, state.opted_out = state.opted_out, False
             if was_out:
-                return self._say(state, "opt_in", self._pack(state).text("opted_in")), state
+                return self._say(state, "opt_in", self.pack(state).text("opted_in")), state
             return self._menu(state, welcome=is_new), state
         if state.opted_out:
-            return Reply(None, "opted_out", self._lang(state)), state
+            return Reply(None, "opted_out", self.lang(state)), state
 
-        pack = self._pack(state)
-        matcher = pack.matcher
-        # Someone unwell after a transplant gets the urgent answer before anything else.
-        if URGENT_TOPIC in matcher.scores(words):
-            return self._topic(state, pack.by_id[URGENT_TOPIC], intent="urgent"), state
+        # An explicit choice of language ("LANG es", "Cymraeg") wins over everything.
+        chosen = self.languages.explicit_choice(words)
+        if chosen:
+            state.lang, state.menu = chosen, "topics"
+            if is_new:
+                return self._menu(state, welcome=True), state
+            return self._say(state, "language", self.pack(state).text("language_set")), state
+        self._notice_language(state, words, country)
+
+        # Someone unwell after a transplant gets the urgent answer before anything else,
+        # whatever language they wrote in.
+        if self.languages.any_scores(words, URGENT_TOPIC, self.lang(state)):
+            return self._topic(state, URGENT_TOPIC, intent="urgent"), state
         if is_new:
             return self._menu(state, welcome=True), state
 
-        command = matcher.command(words)
+        pack = self.pack(state)
+        command = self.languages.command(words, pack.lang)
         if command == "menu":
             return self._menu(state), state
         if command == "more":
@@ -93,61 +113,96 @@ class Conversation:
         if command == "lang":
             return self._language_list(state), state
 
-        number = matcher.number(words)
+        number = pack.matcher.number(words)
         if number is not None:
             if state.menu == "languages":
                 return self._choose_language(state, number), state
             if 1 <= number <= len(pack.topics):
-                return self._topic(state, pack.topics[number - 1]), state
+                return self._topic(state, pack.topics[number - 1].id), state
 
-        topic_id = matcher.topic(words)
+        topic_id = self.languages.topic(words, pack.lang)
         if topic_id:
-            return self._topic(state, pack.by_id[topic_id]), state
+            return self._topic(state, topic_id), state
         return self._unknown(state), state
+
+    # Language ------------------------------------------------------------------------
+
+    def lang(self, state: CallerState) -> str:
+        """The language to answer in: chosen, else detected, else the default."""
+        for candidate in (state.lang, state.detected):
+            if candidate in self.settings.languages:
+                return candidate  # type: ignore[return-value]
+        return self.settings.default_language
+
+    def pack(self, state: CallerState) -> LanguagePack:
+        """The content in the caller's language."""
+        return self.content.pack(self.lang(state))
+
+    def _notice_language(self, state: CallerState, words: str, country: str | None) -> None:
+        """Without a chosen language: follow the language of the text, else of the number."""
+        if state.lang in self.settings.languages:
+            return
+        written_in = self.languages.detect(words, prefer=self.lang(state))
+        if written_in:
+            state.detected = written_in
+        elif state.detected is None and country:
+            state.detected = self.languages.for_country(country)
 
     # Replies -------------------------------------------------------------------------
 
-    def _topic(self, state: CallerState, topic: Topic, intent: str = "topic") -> Reply:
-        state.topic, state.page, state.menu, state.misses = topic.id, 0, "topics", 0
-        return Reply(self.topic_page(state, topic, 0), intent, self._lang(state), topic.id, 0)
+    def topic_messages(self, lang: str, topic_id: str) -> list[str]:
+        """A topic as the texts sent, each within its segment budget (cached)."""
+        key = (lang, topic_id)
+        if key not in self._topic_messages:
+            pack = self.content.pack(lang)
+            topic = pack.by_id[topic_id]
+            pages = [pack.page(topic, index, **self._values()) for index in range(len(topic.pages))]
+            first, rest = budgets(pack)
 
-    def topic_page(self, state: CallerState, topic: Topic, index: int) -> str:
-        """A page as sent: the text, the disclaimer on the first page, then what to do next."""
-        pack = self._pack(state)
-        parts = [pack.page(topic, index, **self._values())]
-        if index == 0:
-            parts.append(pack.text("disclaimer"))
-        last = index == len(topic.pages) - 1
-        parts.append(pack.text("footer_last" if last else "footer_more"))
-        return "\n".join(parts)
+            def compose(body: str, index: int, last: bool) -> str:
+                parts = [body]
+                if index == 0:
+                    parts.append(pack.text("disclaimer"))
+                parts.append(pack.text("footer_last" if last else "footer_more"))
+                return self._finish(pack, "\n".join(parts))
+
+            self._topic_messages[key] = paginate(
+                pages, compose, lambda index: first if index == 0 else rest
+            )
+        return self._topic_messages[key]
+
+    def _topic(self, state: CallerState, topic_id: str, intent: str = "topic") -> Reply:
+        state.topic, state.page, state.menu, state.misses = topic_id, 0, "topics", 0
+        text = self.topic_messages(self.lang(state), topic_id)[0]
+        return Reply(text, intent, self.lang(state), topic_id, 0)
 
     def _more(self, state: CallerState) -> Reply:
-        pack = self._pack(state)
-        topic = pack.by_id.get(state.topic or "")
-        if topic is None:
+        pack = self.pack(state)
+        if state.topic not in pack.by_id:
             return self._say(state, "more", pack.text("more_without_topic"))
-        if state.page + 1 >= len(topic.pages):
-            return self._say(state, "end", pack.text("end_of_topic"), topic.id)
+        messages = self.topic_messages(pack.lang, state.topic)  # type: ignore[arg-type]
+        if state.page + 1 >= len(messages):
+            state.page = len(messages) - 1
+            return self._say(state, "end", pack.text("end_of_topic"), state.topic)
         state.page += 1
         state.misses = 0
-        text = self.topic_page(state, topic, state.page)
-        return Reply(text, "more", self._lang(state), topic.id, state.page)
+        return Reply(messages[state.page], "more", pack.lang, state.topic, state.page)
 
     def menu_text(self, state: CallerState, welcome: bool = False) -> str:
         """The numbered topic list, with the welcome line for a new number."""
-        pack = self._pack(state)
+        pack = self.pack(state)
         lines = [pack.text("welcome" if welcome else "menu_intro")]
         lines += [pack.text("menu_item", number=t.number, title=t.title) for t in pack.topics]
         lines.append(pack.text("menu_footer"))
-        return "\n".join(lines)
+        return self._finish(pack, "\n".join(lines))
 
     def _menu(self, state: CallerState, welcome: bool = False) -> Reply:
         state.menu, state.misses = "topics", 0
         text = self.menu_text(state, welcome)
-        return Reply(text, "welcome" if welcome else "menu", self._lang(state))
+        return Reply(text, "welcome" if welcome else "menu", self.lang(state))
 
     def _help(self, state: CallerState) -> Reply:
-        pack = self._pack(state)
+        pack = self.pack(state)
         lines = [pack.text("help")]
         if self.settings.org_name:
             lines.append(pack.text("help_org", org=self.settings.org_name))
@@ -156,27 +211,27 @@ class Conversation:
         return self._say(state, "help", "\n".join(lines))
 
     def _unknown(self, state: CallerState) -> Reply:
-        pack = self._pack(state)
+        pack = self.pack(state)
         state.misses += 1
         if state.misses == 2:
             # Twice lost in a row: show the way in full, once.
-            text = pack.text("unknown_again") + "\n" + self.menu_text(state)
             state.menu = "topics"
+            text = pack.text("unknown_again") + "\n" + self.menu_text(state)
         else:
             text = pack.text("unknown")
             if self.settings.helpline and state.misses > 2:
                 text += "\n" + pack.text("helpline", helpline=self.settings.helpline)
-        return Reply(text, "unknown", self._lang(state), state.topic)
+        return self._say(state, "unknown", text, state.topic)
 
     def _language_list(self, state: CallerState) -> Reply:
-        pack = self._pack(state)
+        pack = self.pack(state)
         languages = self.settings.languages
         if len(languages) == 1:
             return self._say(state, "language", pack.text("language_only_one"))
         state.menu = "languages"
         lines = [pack.text("language_list_intro")]
         lines += [
-            pack.text("language_item", number=number, name=language_name(code), code=code)
+            pack.text("language_item", number=number, name=self.languages.name(code), code=code)
             for number, code in enumerate(languages, start=1)
         ]
         return self._say(state, "language", "\n".join(lines))
@@ -184,22 +239,22 @@ class Conversation:
     def _choose_language(self, state: CallerState, number: int) -> Reply:
         languages = self.settings.languages
         if not 1 <= number <= len(languages):
-            return self._say(state, "language", self._pack(state).text("language_unknown"))
+            return self._say(state, "language", self.pack(state).text("language_unknown"))
         state.lang, state.menu = languages[number - 1], "topics"
-        return self._say(state, "language", self._pack(state).text("language_set"))
+        return self._say(state, "language", self.pack(state).text("language_set"))
 
     def _say(self, state: CallerState, intent: str, text: str, topic: str | None = None) -> Reply:
-        return Reply(text, intent, self._lang(state), topic)
+        pack = self.pack(state)
+        return Reply(self._finish(pack, text), intent, pack.lang, topic)
 
     # Helpers -------------------------------------------------------------------------
 
-    def _lang(self, state: CallerState) -> str:
-        if state.lang in self.settings.languages:
-            return state.lang  # type: ignore[return-value]
-        return self.settings.default_language
-
-    def _pack(self, state: CallerState) -> LanguagePack:
-        return self.content.pack(self._lang(state))
+    @staticmethod
+    def _finish(pack: LanguagePack, text: str) -> str:
+        """Mark right-to-left text line by line; leave other scripts alone."""
+        if not pack.rtl:
+            return text
+        return "\n".join(RLM + line.lstrip(RLM) for line in text.split("\n"))
 
     def _values(self) -> dict[str, str]:
         return {
@@ -209,10 +264,6 @@ class Conversation:
         }
 
 
-def language_name(code: str) -> str:
-    """A language's name in that language, as its speakers would look for it."""
-    try:
-        name = Locale.parse(code).get_display_name(code) or code
-    except (ValueError, UnknownLocaleError):
-        return code
-    return name[:1].upper() + name[1:]
+def budgets(pack: LanguagePack) -> tuple[int, int]:
+    """Segments for a topic's first message and the rest: (2, 3) in GSM-7, (3, 4) in UCS-2."""
+    return (2, 3) if pack.is_gsm7 else (3, 4)

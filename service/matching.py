@@ -75,6 +75,17 @@ class Matcher:
             for tokens, topic_id in self.phrases
             if len("".join(tokens)) >= MIN_JOINED_LENGTH
         ]
+        # Scripts written without spaces (Chinese): keywords are found inside the text.
+        self.unspaced = [
+            ("".join(tokens), topic_id) for tokens, topic_id in self.phrases if _unspaced(tokens[0])
+        ]
+        # Every word this language's lists know, to tell which language a text is in.
+        self.known_words = (
+            {token for tokens, _ in self.phrases for token in tokens}
+            | {token for phrase in self.commands for token in phrase.split()}
+            | set(self.common)
+        )
+        self._corrections: dict[str, str | None] = {}
 
     def _significant(self, text: str) -> str:
         return " ".join(token for token in text.split() if token not in self.common)
@@ -100,11 +111,21 @@ class Matcher:
         match = _NUMBER.match(normalised)
         return int(match.group(1)) if match else None
 
-    def scores(self, normalised: str) -> dict[str, float]:
-        """Score every topic the message touches; higher is a better match."""
+    def recognised(self, normalised: str) -> int:
+        """How many of the message's words this language knows (for language detection)."""
+        tokens = normalised.split()[:MAX_TOKENS]
+        count = sum(token in self.known_words for token in tokens)
+        compact = "".join(tokens)
+        return count + sum(joined in compact for joined, _ in self.unspaced)
+
+    def scores(self, normalised: str, typos: bool = True) -> dict[str, float]:
+        """Score every topic the message touches; higher is a better match.
+
+        ``typos=False`` skips the typo search: exact words only, for a quick look.
+        """
         tokens = normalised.split()[:MAX_TOKENS]
         # Each token stands for itself or, if it is a typo of a keyword word, for that word.
-        corrected = [self._correct(token) for token in tokens]
+        corrected = [self._correct(token) if typos else None for token in tokens]
         found: dict[int, float] = {}  # phrase index -> weight; each phrase counts once
         for start, (token, correction) in enumerate(zip(tokens, corrected, strict=True)):
             for first in (token, correction):
@@ -121,6 +142,9 @@ class Matcher:
             for joined, topic_id, size in self.joined:
                 if joined in compact and topic_id not in scores:
                     scores[topic_id] = float(size)
+        for joined, topic_id in self.unspaced:
+            if joined in compact:
+                scores[topic_id] = scores.get(topic_id, 0.0) + len(joined)
         return scores
 
     def topic(self, normalised: str) -> str | None:
@@ -133,10 +157,23 @@ class Matcher:
     def _correct(self, token: str) -> str | None:
         if token in self.common or len(token) < MIN_TYPO_LENGTH:
             return None
+        if token in self._corrections:
+            return self._corrections[token]
         found = process.extractOne(
             token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
         )
-        return found[0] if found and found[0] != token else None
+        correction = found[0] if found and found[0] != token else None
+        if len(self._corrections) < 10_000:  # bounded: a cache, not a log of what people typed
+            self._corrections[token] = correction
+        return correction
+
+
+def _unspaced(word: str) -> bool:
+    """True for words in scripts written without spaces between words (CJK, Thai...)."""
+    return any(
+        "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\u0e00" <= char <= "\u0e7f"
+        for char in word
+    )
 
 
 def _phrase_weight(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import phonenumbers
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -40,6 +41,15 @@ def sms_text(text: str) -> str:
     return text[:MAX_BODY]
 
 
+def country_of(number: str) -> str | None:
+    """The ISO region of a phone number ("GB"), or None for anything that is not one."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return request.form.get("FromCountry") or None
+    return phonenumbers.region_code_for_number(parsed) or request.form.get("FromCountry") or None
+
+
 @bp.post("/sms")
 @twilio_signed
 def incoming() -> Response:
@@ -59,7 +69,7 @@ def incoming() -> Response:
             log.exception("store unavailable while loading caller %s", log_id(key))
 
     try:
-        reply, new_state = conversation.reply(body, state)
+        reply, new_state = conversation.reply(body, state, country_of(number))
     except Exception:
         log.exception("conversation failed for caller %s", log_id(key or "-"))
         fallback = conversation.content.pack(conversation.settings.default_language)

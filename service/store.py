@@ -37,18 +37,22 @@ def log_id(key: str) -> str:
 
 _FIELDS = [field.name for field in dataclasses.fields(CallerState)]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS caller (
-    key TEXT PRIMARY KEY,
-    lang TEXT,
-    topic TEXT,
-    page INTEGER NOT NULL DEFAULT 0,
-    menu TEXT NOT NULL DEFAULT 'topics',
-    opted_out INTEGER NOT NULL DEFAULT 0,
-    misses INTEGER NOT NULL DEFAULT 0,
-    updated_at INTEGER NOT NULL
+# One column per CallerState field; the table is made (and extended) from this.
+_COLUMN_TYPES = {
+    "lang": "TEXT",
+    "detected": "TEXT",
+    "topic": "TEXT",
+    "page": "INTEGER NOT NULL DEFAULT 0",
+    "menu": "TEXT NOT NULL DEFAULT 'topics'",
+    "opted_out": "INTEGER NOT NULL DEFAULT 0",
+    "misses": "INTEGER NOT NULL DEFAULT 0",
+}
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS caller (key TEXT PRIMARY KEY, "
+    + "".join(f"{name} {kind}, " for name, kind in _COLUMN_TYPES.items())
+    + "updated_at INTEGER NOT NULL)"
 )
-"""
 
 
 class SqliteStore:
@@ -60,6 +64,11 @@ class SqliteStore:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute(_SCHEMA)
+            # A database from an older version may lack newer columns: add them.
+            have = {row[1] for row in conn.execute("PRAGMA table_info(caller)")}
+            for name in _FIELDS:
+                if name not in have:
+                    conn.execute(f"ALTER TABLE caller ADD COLUMN {name} {_COLUMN_TYPES[name]}")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)

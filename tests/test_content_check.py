@@ -40,10 +40,21 @@ def edited(tmp_path):
     return edit, problems
 
 
-def test_page_over_budget_fails(edited):
+def test_message_over_budget_fails(edited):
     edit, problems = edited
-    edit("topics.yaml", "aHSCT has serious risks.", "aHSCT has serious risks. " + "Really. " * 30)
-    assert any("topic.risks.page1" in p and "budget 2" in p for p in problems())
+    edit("system.yaml", "MENU lists all topics.", "MENU lists all topics." + " Really." * 60)
+    assert any(p.startswith("en unknown:") and "budget 3" in p for p in problems())
+
+
+def test_a_long_page_is_split_between_sentences_not_sent_over_budget(edited, tmp_path):
+    edit, problems = edited
+    edit("topics.yaml", "aHSCT has serious risks.", "aHSCT has serious risks." + " Really." * 60)
+    assert problems() == []
+    content = Content(tmp_path / "messages", ROOT / "locales")
+    sent = [m for m in check(content, Settings(), ["en"])[0] if m.name.startswith("topic.risks")]
+    assert len(sent) > len(content.pack("en").by_id["risks"].pages)
+    assert sent[0].encoding.segments <= 2
+    assert sent[0].text.startswith("aHSCT has serious risks.")
 
 
 def test_curly_quote_in_english_fails(edited):
@@ -99,9 +110,16 @@ def test_unknown_placeholder_fails(edited):
     assert any("unknown placeholders ['phone']" in p for p in problems())
 
 
-def test_a_long_emergency_number_setting_is_caught():
-    problems = check(default_content(), Settings(emergency="x" * 60), ["en"])[1]
-    assert any("topic.urgent.page1" in p for p in problems)
+def test_a_long_setting_is_caught_where_it_cannot_be_split():
+    problems = check(default_content(), Settings(org_name="x" * 300), ["en"])[1]
+    assert any(p.startswith("en help:") for p in problems)
+
+
+def test_a_long_emergency_number_still_leads_with_the_action():
+    sent, problems = check(default_content(), Settings(emergency="112 " * 20), ["en"])
+    assert problems == []
+    urgent = next(m for m in sent if m.name == "topic.urgent.page1")
+    assert urgent.text.startswith("Call your transplant team's 24-hour number now")
 
 
 def test_duplicate_keyword_fails(edited):

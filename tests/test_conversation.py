@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.content import default_content
-from service.conversation import CallerState, Conversation, Settings, language_name
+from service.conversation import CallerState, Conversation, Settings
 
 CONTENT = default_content()
 
@@ -18,7 +18,7 @@ def line():
 def test_new_number_gets_welcome_and_keeps_state(line):
     reply, state = line.reply("hello", None)
     assert reply.intent == "welcome"
-    assert state == CallerState()
+    assert state == CallerState(detected="en")
 
 
 def test_state_is_not_mutated_in_place(line):
@@ -89,6 +89,6 @@ def test_unknown_stored_language_falls_back_to_default(line):
 
 
 def test_language_names_are_their_own():
-    assert language_name("cy") == "Cymraeg"
-    assert language_name("es") == "Español"
-    assert language_name("not-a-language") == "not-a-language"
+    languages = Conversation(CONTENT, Settings(languages=("en", "cy", "es"))).languages
+    assert languages.name("cy") == "Cymraeg"
+    assert languages.name("es") == "Español"

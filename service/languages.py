@@ -1,0 +1,109 @@
+"""Which language to answer in: chosen by name, read from the text, or from the number.
+
+Order (the first that applies wins): an explicit choice in this message > the caller's
+stored choice > the language this message is written in > the country of the number >
+the deployer's default. The core applies that order; this module answers each question.
+"""
+
+from __future__ import annotations
+
+from babel.languages import get_official_languages
+
+from .content import Content, LanguagePack, locale_of
+from .matching import normalise
+
+
+class Languages:
+    """The enabled languages, their names, and matching across them."""
+
+    def __init__(self, content: Content, enabled: tuple[str, ...], default: str) -> None:
+        self.content = content
+        self.enabled = enabled
+        self.default = default
+        # Names people may text to pick a language: its own name and its English name.
+        self.aliases: dict[str, str] = {}
+        self.codes: dict[str, str] = {}
+        for code in enabled:
+            locale = locale_of(code)
+            for name in {
+                locale.get_display_name(code),
+                locale.get_language_name(code),
+                locale.get_display_name("en"),
+                locale.get_language_name("en"),
+            }:
+                if name:
+                    self.aliases.setdefault(normalise(name), code)
+            self.codes[normalise(code)] = code
+            self.codes.setdefault(locale.language, code)
+
+    def name(self, code: str) -> str:
+        """A language's name in that language: "Español", "Cymraeg"."""
+        name = locale_of(code).get_display_name(code) or code
+        return name[:1].upper() + name[1:]
+
+    def explicit_choice(self, words: str) -> str | None:
+        """A language named in the message: "LANG es", "language welsh", "Cymraeg"."""
+        if words in self.aliases:
+            return self.aliases[words]
+        first, _, rest = words.partition(" ")
+        if rest and self.command(first, self.default) == "lang":
+            return self.aliases.get(rest) or self.codes.get(rest)
+        return None
+
+    def detect(self, words: str, prefer: str) -> str | None:
+        """The language a message is written in, when its words say so clearly."""
+        if not words:
+            return None
+        counts = {code: self._pack(code).matcher.recognised(words) for code in self.enabled}
+        best = max(counts.values())
+        if best == 0:
+            return None
+        # Ties keep the current language, then the default, then the list order.
+        for code in (prefer, self.default, *self.enabled):
+            if counts.get(code) == best:
+                return code
+        return None
+
+    def for_country(self, region: str) -> str | None:
+        """The first enabled official language of a country (babel's CLDR data)."""
+        for official in get_official_languages(region.upper(), de_facto=True):
+            if official in self.enabled:
+                return official
+            if "_" not in official and official in self.codes:  # "zh" -> "zh_Hans"
+                return self.codes[official]
+        return None
+
+    def command(self, words: str, lang: str) -> str | None:
+        """A command in the caller's language, or in English, which always works."""
+        command = self._pack(lang).matcher.command(words)
+        if command is None and lang != "en":
+            command = self.content.pack("en").matcher.command(words)
+        return command
+
+    def topic(self, words: str, lang: str) -> str | None:
+        """A topic in the caller's language, else in any enabled language (exact words)."""
+        topic = self._pack(lang).matcher.topic(words)
+        if topic:
+            return topic
+        best: tuple[float, str] | None = None
+        for code in self.enabled:
+            if code == lang:
+                continue
+            scores = self._pack(code).matcher.scores(words, typos=False)
+            for topic_id, score in scores.items():
+                if best is None or score > best[0]:
+                    best = (score, topic_id)
+        return best[1] if best else None
+
+    def any_scores(self, words: str, topic_id: str, lang: str) -> bool:
+        """True when any enabled language reads the message as being about this topic.
+
+        Typos are looked for in the caller's language only: exact words elsewhere.
+        """
+        return any(
+            topic_id in self._pack(code).matcher.scores(words, typos=code == lang)
+            for code in dict.fromkeys((lang, *self.enabled))
+        )
+
+    def _pack(self, code: str) -> LanguagePack:
+        return self.content.pack(code)
