@@ -11,10 +11,16 @@ from .content import is_word_list, translatable_strings
 
 def extract(
     fileobj: IO[bytes], keywords: object, comment_tags: object, options: dict
-) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
-    """Yield (line, "pgettext", (key, English text), comments) for pybabel extract."""
+) -> Iterator[tuple[int, str, tuple[str, ...], list[str]]]:
+    """Yield (line, "pgettext", (key, English), comments) for pybabel extract.
+
+    Strings with plural forms come as (line, "npgettext", (key, singular, plural), ...).
+    """
     for key, text, line in translatable_strings(Path(fileobj.name)):
-        yield line, "pgettext", (key, text), [_hint(key)]
+        if isinstance(text, tuple):
+            yield line, "npgettext", (key, *text), [_hint(key)]
+        else:
+            yield line, "pgettext", (key, text), [_hint(key)]
 
 
 def _hint(key: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import yaml
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal, get_currency_name
 from babel.support import NullTranslations, Translations
 
 from .matching import Matcher, split_list
@@ -17,28 +20,37 @@ from .segments import is_gsm7
 
 log = logging.getLogger(__name__)
 
-# Mapping keys whose values are never shown to people, so never translated.
-UNTRANSLATED_KEYS = {"id", "twilio_keywords"}
+# Mapping keys whose values are never shown to people as they are, so never translated.
+UNTRANSLATED_KEYS = {"id", "twilio_keywords", "values"}
 
-# Values the service fills in; content may use any of these in {braces}.
-PLACEHOLDERS = {"number", "title", "name", "code", "org", "helpline", "emergency"}
+# Values the service fills in; content may use these in {braces}, and those in values.yaml.
+PLACEHOLDERS = {"number", "title", "name", "code", "org", "helpline", "emergency", "count"}
+
+# A string with plural forms is written as a mapping with exactly these keys.
+PLURAL_KEYS = {"one", "other"}
+
+Text = str | tuple[str, str]  # a plain string, or (singular, plural)
 
 
-def translatable_strings(path: Path) -> Iterator[tuple[str, str, int]]:
+def translatable_strings(path: Path) -> Iterator[tuple[str, Text, int]]:
     """Yield (key, English text, line) for every translatable string in a content file.
 
     Keys are dotted paths such as ``topics.risks.pages.1``: list items that have an
     ``id`` are named by it, others by their 1-based position. The loader and the
-    gettext extractor both use this, so they always agree on keys.
+    gettext extractor both use this, so they always agree on keys. A mapping with
+    ``one`` and ``other`` is one string with plural forms: its text is a pair.
     """
     node = yaml.compose(path.read_text(encoding="utf-8"))
     if node is not None:
         yield from _walk(node, [])
 
 
-def _walk(node: yaml.Node, keys: list[str]) -> Iterator[tuple[str, str, int]]:
+def _walk(node: yaml.Node, keys: list[str]) -> Iterator[tuple[str, Text, int]]:
     if isinstance(node, yaml.ScalarNode):
         yield ".".join(keys), node.value, node.start_mark.line + 1
+    elif isinstance(node, yaml.MappingNode) and {k.value for k, _ in node.value} == PLURAL_KEYS:
+        forms = {key_node.value: value.value for key_node, value in node.value}
+        yield ".".join(keys), (forms["one"], forms["other"]), node.start_mark.line + 1
     elif isinstance(node, yaml.MappingNode):
         for key_node, value in node.value:
             if key_node.value not in UNTRANSLATED_KEYS:
@@ -74,11 +86,16 @@ class Content:
         self.messages_dir = Path(messages_dir)
         self.locales_dir = Path(locales_dir)
         self.source: dict[str, str] = {}
+        self.plurals: dict[str, tuple[str, str]] = {}
         data: dict = {}
         for path in sorted(self.messages_dir.glob("*.yaml")):
             for key, text, _line in translatable_strings(path):
-                self.source[key] = text
+                if isinstance(text, tuple):
+                    self.plurals[key] = text
+                else:
+                    self.source[key] = text
             data.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        self.values: dict[str, dict] = data.get("values", {})
         self.topic_ids: list[str] = [topic["id"] for topic in data.get("topics", [])]
         self.page_counts = {t["id"]: len(t.get("pages", [])) for t in data.get("topics", [])}
         keywords = data.get("twilio_keywords", {})
@@ -108,9 +125,15 @@ class LanguagePack:
     def __init__(self, content: Content, lang: str, translations: NullTranslations) -> None:
         self.lang = lang
         self.source = content.source
+        self.translations = translations
+        self.plural_source = content.plurals
+        self.locale = locale_of(lang)
         self.strings = {
             key: translations.pgettext(key, english) or english
             for key, english in content.source.items()
+        }
+        self.values = {
+            name: format_value(spec, self.locale) for name, spec in content.values.items()
         }
         self.topics: list[Topic] = [
             Topic(
@@ -126,7 +149,7 @@ class LanguagePack:
             for number, topic_id in enumerate(content.topic_ids, start=1)
         ]
         self.by_id = {topic.id: topic for topic in self.topics}
-        self.rtl = locale_of(lang).character_order == "right-to-left"
+        self.rtl = self.locale.character_order == "right-to-left"
         # A language whose every shown string is GSM-7 must stay so (3x cheaper per SMS).
         self.is_gsm7 = all(is_gsm7(text) for text in self.shown_strings())
 
@@ -163,8 +186,31 @@ class LanguagePack:
             return self.source[key]
 
     def page(self, topic: Topic, index: int, **values: object) -> str:
-        """One page of a topic with its placeholders filled in."""
-        return self.fill(f"topics.{topic.id}.pages.{index + 1}", **values)
+        """One page of a topic with its placeholders (and values.yaml's) filled in."""
+        return self.fill(f"topics.{topic.id}.pages.{index + 1}", **self.values, **values)
+
+    def plural(self, key: str, count: int, **values: object) -> str:
+        """A string with plural forms, for ``count``, the number written for the locale."""
+        one, other = self.plural_source[f"system.{key}"]
+        text = self.translations.npgettext(f"system.{key}", one, other, count)
+        shown = format_decimal(count, locale=self.locale)
+        try:
+            return text.format(count=shown, **values)
+        except (KeyError, IndexError, ValueError):
+            log.error("placeholder error in plural %s (%s); using English", key, self.lang)
+            return (one if count == 1 else other).format(count=count, **values)
+
+
+def format_value(spec: dict, locale: Locale) -> str:
+    """Write a fact from values.yaml the local way: money, or a month and year."""
+    if "money" in spec:
+        amount, currency = spec["money"], spec["currency"]
+        name = get_currency_name(currency, count=amount, locale=locale)
+        return f"{format_decimal(amount, locale=locale)} {name}"
+    if "month" in spec:
+        year, month = (int(part) for part in str(spec["month"]).split("-"))
+        return format_skeleton("yMMMM", datetime.date(year, month, 1), locale=locale)
+    raise ValueError(f"values.yaml: cannot format {spec!r}")
 
 
 def is_word_list(key: str) -> bool:

@@ -13,8 +13,10 @@ import yaml
 
 from .content import PLACEHOLDERS, Content
 from .conversation import CallerState, Conversation, Settings
+from .paging import sentences
 from .segments import Encoding, encoding_of, is_gsm7
 
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
 # The twelve topics the line must cover, in menu order.
 REQUIRED_TOPICS = [
     "what-is-it",
@@ -109,34 +111,33 @@ def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterato
 
 @dataclass(frozen=True)
 class NeverSay:
-    """The claims the line must never make, from never_say.yaml."""
+    """The claims the line must never make: service/never_say.yaml, plus each language's own
+    locales/<lang>/never_say.yaml (English patterns apply in every language too)."""
 
-    rules: list[tuple[re.Pattern, bool, str]]
-    negation: re.Pattern
+    # (claim pattern, the negations that excuse it or None, why it is banned)
+    rules: list[tuple[re.Pattern, re.Pattern | None, str]]
 
     @classmethod
-    def load(cls, path: Path | None = None) -> NeverSay:
-        path = path or Path(__file__).with_name("never_say.yaml")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rules = [
-            (
-                re.compile(rule["pattern"], re.IGNORECASE),
-                bool(rule.get("unless_negated")),
-                rule["why"],
-            )
-            for rule in data["rules"]
-        ]
-        return cls(rules, re.compile(data["negations"], re.IGNORECASE))
+    def load(cls, lang: str = "en", locales: Path = LOCALES) -> NeverSay:
+        paths = [Path(__file__).with_name("never_say.yaml"), locales / lang / "never_say.yaml"]
+        rules = []
+        for path in paths:
+            if not path.exists():
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            negation = re.compile(data["negations"], re.IGNORECASE)
+            for rule in data["rules"]:
+                excuse = negation if rule.get("unless_negated") else None
+                rules.append((re.compile(rule["pattern"], re.IGNORECASE), excuse, rule["why"]))
+        return cls(rules)
 
     def claims(self, text: str) -> list[str]:
         """Every never-say claim in a text, as "phrase (why)"."""
         found = []
-        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
-            for pattern, unless_negated, why in self.rules:
+        for sentence in (part for line in text.split("\n") for part in sentences(line)):
+            for pattern, excuse, why in self.rules:
                 match = pattern.search(sentence)
-                if match and not (
-                    unless_negated and self.negation.search(sentence[: match.start()])
-                ):
+                if match and not (excuse and excuse.search(sentence[: match.start()])):
                     found.append(f"{match.group(0)!r} ({why})")
         return found
 
@@ -154,9 +155,9 @@ def check(
         if count == 0:
             problems.append(f"topic {topic_id} has no pages")
 
-    never_say = NeverSay.load()
     sent: list[Sent] = []
     for lang in languages:
+        never_say = NeverSay.load(lang, content.locales_dir)
         problems += _placeholder_problems(content, lang)
         problems += _keyword_problems(content, lang)
         for message in messages_as_sent(content, settings, lang):
@@ -178,25 +179,36 @@ def check(
     return sent, problems
 
 
+def placeholder_names(text: str) -> set[str]:
+    """The {names} a string uses (ValueError when its braces are broken)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
 def _placeholder_problems(content: Content, lang: str) -> list[str]:
-    problems = []
     pack = content.pack(lang)
-    for key, text in pack.strings.items():
+    allowed = PLACEHOLDERS | set(content.values)
+    pairs = [(key, text, content.source[key], False) for key, text in pack.strings.items()]
+    for key, (one, other) in content.plurals.items():
+        # Every plural form a language has, sampled through counts that reach each one.
+        for count in (0, 1, 2, 3, 5, 11, 21, 22, 25, 101):
+            translated = pack.translations.npgettext(key, one, other, count)
+            pairs.append((key, translated, other, True))
+    problems = []
+    for key, text, source, plural in pairs:
         try:
-            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-            source = {
-                n for _, n, _, _ in string.Formatter().parse(content.source[key]) if n is not None
-            }
+            names, wanted = placeholder_names(text), placeholder_names(source)
         except ValueError as error:
             problems.append(f"{lang} {key}: broken braces ({error})")
             continue
-        if names - PLACEHOLDERS:
-            problems.append(f"{lang} {key}: unknown placeholders {sorted(names - PLACEHOLDERS)}")
-        if names != source:
+        if names - allowed:
+            problems.append(f"{lang} {key}: unknown placeholders {sorted(names - allowed)}")
+        elif plural and names <= wanted and wanted - {"count"} <= names:
+            continue  # a plural form may leave out the number itself ("the only part")
+        elif names != wanted:
             problems.append(
-                f"{lang} {key}: placeholders {sorted(names)} differ from {sorted(source)}"
+                f"{lang} {key}: placeholders {sorted(names)} differ from {sorted(wanted)}"
             )
-    return problems
+    return sorted(set(problems))
 
 
 def _keyword_problems(content: Content, lang: str) -> list[str]:

@@ -183,7 +183,8 @@ class Conversation:
         messages = self.topic_messages(pack.lang, state.topic)  # type: ignore[arg-type]
         if state.page + 1 >= len(messages):
             state.page = len(messages) - 1
-            return self._say(state, "end", pack.text("end_of_topic"), state.topic)
+            text = pack.plural("end_of_topic", len(messages))
+            return self._say(state, "end", text, state.topic)
         state.page += 1
         state.misses = 0
         return Reply(messages[state.page], "more", pack.lang, state.topic, state.page)

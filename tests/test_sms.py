@@ -125,7 +125,9 @@ def test_more_pages_through_a_topic_then_says_it_is_done(texter):
     last = texter("MORE please")
     assert last.startswith(topic.pages[-1][:40])
     assert last.endswith("Text MENU for topics.") and "MORE" not in last
-    assert texter("more").startswith("That is all on this topic.")
+    assert texter("more").startswith(
+        f"That was the last of {len(topic.pages)} parts of this topic."
+    )
 
 
 def test_more_without_a_topic_explains(texter):
