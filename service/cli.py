@@ -12,6 +12,7 @@ from babel.messages.frontend import CommandLineInterface
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .catalogues import catalogue_problems
 from .content_check import check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,10 @@ def i18n_extract() -> None:
 
 @i18n_cli.command("check")
 def i18n_check() -> None:
-    """Fail when locales/messages.pot is out of step with messages/."""
+    """Fail when the template or any catalogue is stale, incomplete, fuzzy or broken."""
+    problems = catalogue_problems(TEMPLATE, LOCALES)
+    for problem in problems:
+        click.echo(f"PROBLEM {problem}", err=True)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp, "messages.pot")
         _extract(fresh)
@@ -94,7 +98,10 @@ def i18n_check() -> None:
             raise click.ClickException(
                 "locales/messages.pot is stale: run `flask --app service i18n update`"
             )
-    click.echo("catalogue template is up to date")
+    if problems:
+        raise click.ClickException(f"{len(problems)} catalogue problem(s)")
+    languages = sorted(path.parent.parent.name for path in LOCALES.glob("*/LC_MESSAGES/*.po"))
+    click.echo(f"catalogue template is up to date; catalogues complete: {', '.join(languages)}")
 
 
 def _without_dates(path: Path) -> list[str]:

@@ -20,8 +20,8 @@ DEFAULTS: dict[str, object] = {
     "TRY_PAGE": None,  # the browser simulator on /; default: on in DEV_MODE only
     "ORG_NAME": "",  # the charity running this number
     "HELPLINE_NUMBER": "",  # a number people can call to talk to someone
-    "EMERGENCY_NUMBER": "999, 112 or 911",  # said in the urgent-help answer
-    "LANGUAGES": "en",  # enabled languages, comma-separated
+    "EMERGENCY_NUMBER": "999 / 112 / 911",  # said in the urgent-help answer
+    "LANGUAGES": "all",  # enabled languages, comma-separated, or "all" shipped ones
     "DEFAULT_LANGUAGE": "en",
     "LOG_LEVEL": "INFO",
 }
@@ -59,15 +59,30 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["TWILIO_AUTH_TOKEN"] = "dev-" + secrets.token_hex(16)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
-    app.config["LANGUAGES"] = _language_list(app.config["LANGUAGES"])
+    app.config["LANGUAGES"] = _language_list(app.config["LANGUAGES"], Path(app.root_path).parent)
     if app.config["DEFAULT_LANGUAGE"] not in app.config["LANGUAGES"]:
         app.config["LANGUAGES"].insert(0, app.config["DEFAULT_LANGUAGE"])
 
 
-def _language_list(value: object) -> list[str]:
-    """Accept "en,es" or a list."""
+# The order languages are listed in (LANG), when all are enabled.
+LANGUAGE_ORDER = ["en", "es", "fr", "de", "it", "pt", "pl", "cy", "ar", "ur", "hi", "zh_Hans"]
+
+
+def shipped_languages(root: Path) -> list[str]:
+    """English plus every language with a catalogue under locales/."""
+    found = {path.parent.parent.name for path in (root / "locales").glob("*/LC_MESSAGES/*.po")}
+    found.add("en")
+    ordered = [code for code in LANGUAGE_ORDER if code in found]
+    return ordered + sorted(found - set(ordered))
+
+
+def _language_list(value: object, root: Path) -> list[str]:
+    """Accept "all", "en,es" or a list; keep only languages the line has content for."""
+    if value == "all":
+        return shipped_languages(root)
     items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[arg-type]
-    return [item.strip() for item in items if item.strip()]
+    available = set(shipped_languages(root))
+    return [item.strip() for item in items if item.strip() in available]
 
 
 def _instance_secret(instance: Path) -> str:

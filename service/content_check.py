@@ -57,6 +57,8 @@ class Sent:
 def segment_budget(name: str, lang: str) -> int:
     """Segments allowed: 2 for the English welcome and first pages in GSM-7, else 3 (4 in UCS-2)."""
     gsm7 = lang in GSM7_LANGUAGES
+    if name == "topic.urgent.page1" and lang != "en":  # room for both urgent actions
+        return 3 if gsm7 else 4
     if name.endswith(".page1"):
         return 2 if gsm7 else 3
     if name == "welcome" and lang == "en":
@@ -169,9 +171,16 @@ def check(
             if encoding.segments > message.budget:
                 over = f"{encoding.segments} segments, budget {message.budget}"
                 problems.append(f"{where}: {over} ({encoding.name})")
-            if lang in GSM7_LANGUAGES and not is_gsm7(message.text):
+            # The language list shows each language in its own script: the one exception.
+            if (
+                lang in GSM7_LANGUAGES
+                and message.name != "language_list"
+                and not is_gsm7(message.text)
+            ):
                 odd = sorted({char for char in message.text if not is_gsm7(char)})
                 problems.append(f"{where}: not GSM-7 because of {odd}")
+            if message.name == "topic.urgent.page1" and settings.emergency not in message.text:
+                problems.append(f"{where}: the emergency number is not in the first message")
             for claim in never_say.claims(message.text):
                 problems.append(f"{where}: never-say claim {claim}")
             if _ASKS_OPT_IN_EXACT.search(message.text) or "reply yes" in message.text.lower():

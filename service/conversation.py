@@ -38,7 +38,7 @@ class Settings:
 
     org_name: str = ""
     helpline: str = ""
-    emergency: str = "999, 112 or 911"
+    emergency: str = "999 / 112 / 911"
     languages: tuple[str, ...] = ("en",)
     default_language: str = "en"
 
@@ -158,6 +158,8 @@ class Conversation:
             topic = pack.by_id[topic_id]
             pages = [pack.page(topic, index, **self._values()) for index in range(len(topic.pages))]
             first, rest = budgets(pack)
+            if topic_id == URGENT_TOPIC:
+                first = rest  # both actions (team, emergency) must arrive in one message
 
             def compose(body: str, index: int, last: bool) -> str:
                 parts = [body]

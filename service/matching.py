@@ -30,19 +30,37 @@ def split_list(text: str) -> list[str]:
     return [entry for entry in (normalise(part) for part in text.split(",")) if entry]
 
 
+# Latin letters that carry their "accent" inside them, so NFKD cannot take it off.
+_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ħ": "h"})
+
+
 def normalise(text: str) -> str:
-    """Lower-case, drop accents and punctuation, fold spaces: "Ríesgos?!" -> "riesgos"."""
-    text = unicodedata.normalize("NFKD", text[:MAX_CHARS].casefold())
+    """Lower-case, drop accents and punctuation, fold spaces: "Ríesgos?!" -> "riesgos".
+
+    Accents are dropped only on Latin letters and Arabic vowel marks; in scripts such as
+    Devanagari the marks are part of the letter ("भाषा" stays "भाषा").
+    """
+    text = unicodedata.normalize("NFKD", text[:MAX_CHARS].casefold().translate(_FOLD))
     kept = []
+    base = ""
     for char in text:
         category = unicodedata.category(char)
-        if category == "Mn":  # combining accents
+        if category[0] == "M":
+            if _drops_marks(base):
+                continue
+            kept.append(char)
             continue
         # Letters and digits of any script stay; apostrophes vanish ("can't" -> "cant").
         if char in "'\u2019`":
             continue
+        base = char
         kept.append(char if category[0] in "LN" else " ")
-    return " ".join("".join(kept).split())
+    return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
+
+
+def _drops_marks(base: str) -> bool:
+    """Marks on Latin letters (accents) and Arabic letters (vowel signs) are optional."""
+    return bool(base) and (base <= "\u024f" or "\u0600" <= base <= "\u06ff")
 
 
 class Matcher:
@@ -114,7 +132,8 @@ class Matcher:
     def recognised(self, normalised: str) -> int:
         """How many of the message's words this language knows (for language detection)."""
         tokens = normalised.split()[:MAX_TOKENS]
-        count = sum(token in self.known_words for token in tokens)
+        # Digits say nothing about the language ("38", "4").
+        count = sum(token in self.known_words and not token.isdigit() for token in tokens)
         compact = "".join(tokens)
         return count + sum(joined in compact for joined, _ in self.unspaced)
 

@@ -44,7 +44,7 @@ def paginate(
     for page in pages:
         current = ""
         for sentence in sentences(page):
-            candidate = f"{current} {sentence}".strip() if current else sentence
+            candidate = _join(current, sentence) if current else sentence
             if fits(candidate):
                 current = candidate
                 continue
@@ -54,6 +54,11 @@ def paginate(
         if current:
             bodies.append(current)
     return [compose(body, index, index == len(bodies) - 1) for index, body in enumerate(bodies)]
+
+
+def _join(before: str, sentence: str) -> str:
+    """Sentences follow each other with a space, except after CJK full stops."""
+    return before + sentence if before.endswith(("。", "！", "？")) else f"{before} {sentence}"
 
 
 def _split_words(sentence: str, fits: Callable[[str], bool], bodies: list[str]) -> str:
