@@ -9,11 +9,10 @@ import dataclasses
 from dataclasses import dataclass
 
 from .content import Content, LanguagePack
-from .languages import Languages
+from .languages import URGENT_TOPIC, Languages
 from .matching import normalise
 from .paging import paginate
 
-URGENT_TOPIC = "urgent"
 # Right-to-left mark at the start of each line, so that a line opening with "aHSCT"
 # or a digit still reads right to left on the phone.
 RLM = "\u200f"
@@ -97,7 +96,8 @@ class Conversation:
 
         # Someone unwell after a transplant gets the urgent answer before anything else,
         # whatever language they wrote in.
-        if self.languages.any_scores(words, URGENT_TOPIC, self.lang(state)):
+        understood = self.languages.understand(words, self.lang(state))
+        if understood.urgent:
             return self._topic(state, URGENT_TOPIC, intent="urgent"), state
         if is_new:
             return self._menu(state, welcome=True), state
@@ -120,9 +120,8 @@ class Conversation:
             if 1 <= number <= len(pack.topics):
                 return self._topic(state, pack.topics[number - 1].id), state
 
-        topic_id = self.languages.topic(words, pack.lang)
-        if topic_id:
-            return self._topic(state, topic_id), state
+        if understood.topic:
+            return self._topic(state, understood.topic), state
         return self._unknown(state), state
 
     # Language ------------------------------------------------------------------------

@@ -7,10 +7,22 @@ the deployer's default. The core applies that order; this module answers each qu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from babel.languages import get_official_languages
 
 from .content import Content, LanguagePack, locale_of
-from .matching import normalise
+from .matching import Matcher, normalise
+
+URGENT_TOPIC = "urgent"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a message is about, whatever language it is in."""
+
+    urgent: bool  # reads as "unwell after a transplant"
+    topic: str | None  # the best topic, if any
 
 
 class Languages:
@@ -35,6 +47,12 @@ class Languages:
                     self.aliases.setdefault(normalise(name), code)
             self.codes[normalise(code)] = code
             self.codes.setdefault(locale.language, code)
+        # Every enabled language's keywords in one matcher, for one quick exact look.
+        merged: dict[str, list[str]] = {}
+        for code in enabled:
+            for topic in content.pack(code).topics:
+                merged.setdefault(topic.id, []).extend(topic.keywords)
+        self.everywhere = Matcher(merged, commands={}, common_words=())
 
     def name(self, code: str) -> str:
         """A language's name in that language: "Español", "Cymraeg"."""
@@ -77,32 +95,19 @@ class Languages:
         """A command in the caller's language, or in English, which always works."""
         command = self._pack(lang).matcher.command(words)
         if command is None and lang != "en":
-            command = self.content.pack("en").matcher.command(words)
+            # Exact English only: a typo guess would read French "mort" as "more".
+            command = self.content.pack("en").matcher.command(words, typos=False)
         return command
 
-    def topic(self, words: str, lang: str) -> str | None:
-        """A topic in the caller's language, else in any enabled language (exact words)."""
-        topic = self._pack(lang).matcher.topic(words)
-        if topic:
-            return topic
-        best: tuple[float, str] | None = None
-        for code in self.enabled:
-            if code == lang:
-                continue
-            scores = self._pack(code).matcher.scores(words, typos=False)
-            for topic_id, score in scores.items():
-                if best is None or score > best[0]:
-                    best = (score, topic_id)
-        return best[1] if best else None
-
-    def any_scores(self, words: str, topic_id: str, lang: str) -> bool:
-        """True when any enabled language reads the message as being about this topic.
-
-        Typos are looked for in the caller's language only: exact words elsewhere.
-        """
-        return any(
-            topic_id in self._pack(code).matcher.scores(words, typos=code == lang)
-            for code in dict.fromkeys((lang, *self.enabled))
+    def understand(self, words: str, lang: str) -> Understanding:
+        """Read a message for topics: in the caller's language (typos too), then in every
+        enabled language at once (exact words), so "fiebre" still means fever."""
+        own = self._pack(lang).matcher
+        scores = own.scores(words)
+        everywhere = self.everywhere.scores(words, typos=False)
+        return Understanding(
+            urgent=URGENT_TOPIC in scores or URGENT_TOPIC in everywhere,
+            topic=own.best(scores) or self.everywhere.best(everywhere),
         )
 
     def _pack(self, code: str) -> LanguagePack:

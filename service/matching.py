@@ -108,14 +108,14 @@ class Matcher:
     def _significant(self, text: str) -> str:
         return " ".join(token for token in text.split() if token not in self.common)
 
-    def command(self, normalised: str) -> str | None:
+    def command(self, normalised: str, typos: bool = True) -> str | None:
         """The command a whole message is, ignoring polite words ("more please" -> more)."""
         if normalised in self.commands:
             return self.commands[normalised]
         significant = self._significant(normalised)
         if significant in self.commands:
             return self.commands[significant]
-        if " " not in significant and len(significant) >= MIN_TYPO_LENGTH:
+        if typos and " " not in significant and len(significant) >= MIN_TYPO_LENGTH:
             found = process.extractOne(
                 significant, self.commands.keys(), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
             )
@@ -168,7 +168,10 @@ class Matcher:
 
     def topic(self, normalised: str) -> str | None:
         """The best topic for a message, or None when nothing matches."""
-        scores = self.scores(normalised)
+        return self.best(self.scores(normalised))
+
+    def best(self, scores: dict[str, float]) -> str | None:
+        """The highest-scoring topic; ties go to the earlier topic."""
         if not scores:
             return None
         return max(scores, key=lambda topic_id: (scores[topic_id], -self.topic_order[topic_id]))

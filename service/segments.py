@@ -37,6 +37,28 @@ _SMART = str.maketrans(
 )
 
 
+def _gsm7_table() -> dict[str, int]:
+    """Every GSM 03.38 character and its size in septets (extension characters take two)."""
+    table: dict[str, int] = {}
+    for byte in range(128):
+        if byte == 0x1B:  # the escape into the extension table, not a character
+            continue
+        table[bytes([byte]).decode("gsm03.38")] = 1
+    for byte in range(128):
+        try:
+            char = (b"\x1b" + bytes([byte])).decode("gsm03.38")
+        except UnicodeDecodeError:
+            continue
+        if len(char) == 1 and char not in table:
+            table[char] = 2
+    return table
+
+
+# Built once from the codec, so checks on the request path are set look-ups.
+GSM7_SEPTETS = _gsm7_table()
+_GSM7 = frozenset(GSM7_SEPTETS)
+
+
 @dataclass(frozen=True)
 class Encoding:
     """How a message travels: its encoding, its length in units, its segment count."""
@@ -48,22 +70,17 @@ class Encoding:
 
 def is_gsm7(text: str) -> bool:
     """True when every character is in the GSM 03.38 basic or extension table."""
-    try:
-        text.encode("gsm03.38")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return _GSM7.issuperset(text)
 
 
 def encoding_of(text: str) -> Encoding:
     """Count segments the way carriers do: 160/153 septets, or 70/67 UCS-2 units."""
     if is_gsm7(text):
-        # Extension characters (such as the euro sign) take two septets.
-        sizes = [len(char.encode("gsm03.38")) for char in text]
+        sizes = [GSM7_SEPTETS[char] for char in text]
         single, multi, name = 160, 153, "GSM-7"
     else:
         # Characters outside the BMP (most emoji) take two UTF-16 units.
-        sizes = [len(char.encode("utf-16-be")) // 2 for char in text]
+        sizes = [2 if ord(char) > 0xFFFF else 1 for char in text]
         single, multi, name = 70, 67, "UCS-2"
     units = sum(sizes)
     if units <= single:

@@ -68,26 +68,28 @@ def incoming() -> Response:
         except Exception:  # answer without memory rather than not at all
             log.exception("store unavailable while loading caller %s", log_id(key))
 
+    # The number's country only matters for a caller whose language is not yet known.
+    country = country_of(number) if state is None else None
     try:
-        reply, new_state = conversation.reply(body, state, country_of(number))
+        reply, new_state = conversation.reply(body, state, country)
     except Exception:
         log.exception("conversation failed for caller %s", log_id(key or "-"))
         fallback = conversation.content.pack(conversation.settings.default_language)
         return twiml(render(Reply(fallback.text("error"), "error", "en")))
 
-    if key:
+    if key and new_state != state:
         try:
             store.save(key, new_state)
         except Exception:
             log.exception("store unavailable while saving caller %s", log_id(key))
 
-    response = render(reply)
-    log.info(
-        "sms caller=%s intent=%s topic=%s lang=%s segments=%s",
-        log_id(key or "-"),
-        reply.intent,
-        reply.topic or "-",
-        reply.lang,
-        encoding_of(reply.text).segments if reply.text else 0,
-    )
-    return twiml(response)
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "sms caller=%s intent=%s topic=%s lang=%s segments=%s",
+            log_id(key or "-"),
+            reply.intent,
+            reply.topic or "-",
+            reply.lang,
+            encoding_of(reply.text).segments if reply.text else 0,
+        )
+    return twiml(render(reply))

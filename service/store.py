@@ -99,14 +99,14 @@ class SqliteStore:
 
     def save(self, key: str, state: CallerState) -> None:
         """Insert or replace the state for this hashed number."""
-        values = dataclasses.asdict(state)
+        values = [getattr(state, name) for name in _FIELDS]
         columns = ", ".join(["key", *_FIELDS, "updated_at"])
         marks = ", ".join("?" * (len(_FIELDS) + 2))
         updates = ", ".join(f"{name} = excluded.{name}" for name in [*_FIELDS, "updated_at"])
         self._conn().execute(
             f"INSERT INTO caller ({columns}) VALUES ({marks}) "
             f"ON CONFLICT(key) DO UPDATE SET {updates}",
-            (key, *values.values(), int(time.time())),
+            (key, *values, int(time.time())),
         )
 
 

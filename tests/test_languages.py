@@ -189,3 +189,8 @@ def test_deployer_can_enable_a_subset_and_a_default(config):
     assert phone("4") == welsh.menu_text(CallerState(lang="cy"), welcome=True)
     reply = phone("LANG")
     assert "Español" not in reply and "Cymraeg" in reply
+
+
+def test_english_commands_do_not_swallow_local_words():
+    reply, _ = LINE.reply("mort", CallerState(lang="fr"))
+    assert reply.intent != "more"
