@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from .content import PLACEHOLDERS, Content
-from .conversation import CallerState, Conversation, Settings
+from .conversation import CallerState, Conversation, Settings, topic_budget
 from .paging import sentences
 from .segments import Encoding, encoding_of, is_gsm7
 
@@ -55,15 +55,11 @@ class Sent:
 
 
 def segment_budget(name: str, lang: str) -> int:
-    """Segments allowed: 2 for the English welcome and first pages in GSM-7, else 3 (4 in UCS-2)."""
-    gsm7 = lang in GSM7_LANGUAGES
-    if name == "topic.urgent.page1" and lang != "en":  # room for both urgent actions
-        return 3 if gsm7 else 4
-    if name.endswith(".page1"):
-        return 2 if gsm7 else 3
+    """Segments allowed for a message that is not a topic page: 2 for the English
+    welcome, else 3 (4 in languages that need UCS-2)."""
     if name == "welcome" and lang == "en":
         return 2
-    return 3 if gsm7 else 4
+    return 3 if lang in GSM7_LANGUAGES else 4
 
 
 def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterator[Sent]:
@@ -90,7 +86,7 @@ def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterato
     for topic in pack.topics:
         for index, text in enumerate(plain.topic_messages(lang, topic.id)):
             name = f"topic.{topic.id}.page{index + 1}"
-            yield Sent(lang, name, text, segment_budget(name, lang))
+            yield Sent(lang, name, text, topic_budget(pack, topic.id, index))
     last = pack.topics[-1]
     last_page = len(plain.topic_messages(lang, last.id)) - 1
     yield said("help", plain, "help")

@@ -156,9 +156,6 @@ class Conversation:
             pack = self.content.pack(lang)
             topic = pack.by_id[topic_id]
             pages = [pack.page(topic, index, **self._values()) for index in range(len(topic.pages))]
-            first, rest = budgets(pack)
-            if topic_id == URGENT_TOPIC:
-                first = rest  # both actions (team, emergency) must arrive in one message
 
             def compose(body: str, index: int, last: bool) -> str:
                 parts = [body]
@@ -168,7 +165,7 @@ class Conversation:
                 return self._finish(pack, "\n".join(parts))
 
             self._topic_messages[key] = paginate(
-                pages, compose, lambda index: first if index == 0 else rest
+                pages, compose, lambda index: topic_budget(pack, topic_id, index)
             )
         return self._topic_messages[key]
 
@@ -266,6 +263,13 @@ class Conversation:
         }
 
 
-def budgets(pack: LanguagePack) -> tuple[int, int]:
-    """Segments for a topic's first message and the rest: (2, 3) in GSM-7, (3, 4) in UCS-2."""
-    return (2, 3) if pack.is_gsm7 else (3, 4)
+def topic_budget(pack: LanguagePack, topic_id: str, index: int) -> int:
+    """Segments a topic's message may take: 2 then 3 in GSM-7, 3 then 4 in UCS-2.
+
+    The urgent answer's first message may take the larger budget outside English, so
+    both actions (the transplant team, emergency services) arrive together.
+    """
+    first, rest = (2, 3) if pack.is_gsm7 else (3, 4)
+    if index > 0 or (topic_id == URGENT_TOPIC and pack.lang != "en"):
+        return rest
+    return first
