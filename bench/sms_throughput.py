@@ -37,7 +37,7 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from twilio.request_validator import RequestValidator
@@ -87,7 +87,7 @@ def caller_numbers(first: int, count: int) -> list[str]:
 
 
 def signed_requests(
-    url: str, numbers: list[str], count: int, seed: int, sid_prefix: str
+    url: str, numbers: list[str], count: int, seed: int, stream: int
 ) -> list[Signed]:
     """A realistic stream: callers at random, each texting its way through BODIES.
 
@@ -105,7 +105,7 @@ def signed_requests(
             "From": number,
             "To": TO,
             "Body": BODIES[(offset[number] + sent[number]) % len(BODIES)],
-            "MessageSid": f"SM{sid_prefix}{index:030x}",
+            "MessageSid": f"SM{stream:02x}{index:030x}",
             "AccountSid": ACCOUNT_SID,
         }
         sent[number] += 1
@@ -197,7 +197,8 @@ def gunicorn_options(args: argparse.Namespace) -> list[str]:
 
 def server_env(db_dir: Path) -> dict[str, str]:
     """The environment for both servers: the caller's, minus any app setting, plus ours."""
-    sys.path.insert(0, str(REPO))
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     from service.config import DEFAULTS  # needs REPO on sys.path
 
     env = {name: value for name, value in os.environ.items() if name not in DEFAULTS}
@@ -288,6 +289,19 @@ def wait_ready(server: Server, timeout: float) -> None:
     raise RuntimeError(f"{server.label} not ready after {timeout:.0f} s:\n{log_tail(server)}")
 
 
+def cpu_seconds(process_group: int) -> float:
+    """User plus system CPU time so far of every live process in a group (master, workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == process_group:
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def log_tail(server: Server, lines: int = 30) -> str:
     if server.log_path is None or not server.log_path.exists():
         return "(no log)"
@@ -328,8 +342,9 @@ def check_real(server: Server, requests: list[Signed]) -> dict:
 
     # The 200s mean something only if a wrong signature is refused.
     probe = requests[0]
+    wrong = ("B" if probe.signature[0] == "A" else "A") + probe.signature[1:]
     refused = {
-        "wrong_signature": post(server.port, probe, signature="AAAA" + probe.signature[4:])[0],
+        "wrong_signature": post(server.port, probe, signature=wrong)[0],
         "no_signature": post(server.port, probe, signature="")[0],
     }
     if set(refused.values()) != {403}:
@@ -354,7 +369,7 @@ def check_bare(server: Server, requests: list[Signed], timeout: float) -> dict:
             time.sleep(0.1)
     if status != 200 or not ctype.startswith("text/xml") or twiml_messages(text) != ["Hello"]:
         raise RuntimeError(f"bare app answered {status} {ctype} {text[:120]!r}")
-    return {"signed_ok": 1}
+    return {"answered_ok": 1}
 
 
 # Load: wrk -----------------------------------------------------------------------------
@@ -365,11 +380,9 @@ def run_wrk(
     requests_file: Path,
     args: argparse.Namespace,
     duration: float,
-    limit: int,
 ) -> dict:
-    """Drive the server with wrk; return its summary (latencies in microseconds)."""
+    """Drive the server with wrk for `duration` seconds; return its figures."""
     threads = max(1, min(args.wrk_threads, args.concurrency))
-    per_thread = -(-limit // threads) if limit else 0  # ceiling: at least `limit` in all
     command = [
         "wrk",
         "--threads",
@@ -387,7 +400,6 @@ def run_wrk(
         str(requests_file),
         f"{HOST}:{server.port}",
         str(threads),
-        str(per_thread),
     ]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=duration + 60, check=False
@@ -421,7 +433,7 @@ def run_wrk(
 
 def _drive_thread(
     port: int,
-    requests: list[Signed],
+    prepared: list[tuple[bytes, dict[str, str]]],
     start: int,
     deadline: float,
     limit: int,
@@ -432,7 +444,6 @@ def _drive_thread(
     counts = {"not_200": 0, "not_xml": 0, "not_twiml": 0, "socket": 0}
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     index = start
-    prepared = [(r.body.encode(), headers_for(r)) for r in requests]
     while time.monotonic() < deadline and (not limit or len(latencies) < limit):
         body, headers = prepared[index % len(prepared)]
         index += 1
@@ -471,6 +482,7 @@ def _drive_process(
     limit: int,
 ) -> dict:
     """One load process: `threads` clients, starting together at `start_at` (monotonic)."""
+    prepared = [(r.body.encode(), headers_for(r)) for r in requests]
     while (wait := start_at - time.monotonic()) > 0:
         time.sleep(wait)
     began = time.monotonic()
@@ -480,7 +492,7 @@ def _drive_process(
             target=_drive_thread,
             args=(
                 port,
-                requests,
+                prepared,
                 (first + n) * len(requests) // clients,
                 start_at + duration,
                 limit,
@@ -575,7 +587,6 @@ class Plan:
     timed_callers: list[str]
     warm_callers: list[str]
     check_callers: list[str]
-    results: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def measure(
@@ -584,27 +595,33 @@ def measure(
     """Serve one app, check it, warm it up, then time it."""
     with serving(server, args, workdir):
         url = server.url
-        checks = signed_requests(url, plan.check_callers, 200, seed + 1, "c")
-        warm = signed_requests(url, plan.warm_callers, args.presigned // 4, seed + 2, "w")
-        timed = signed_requests(url, plan.timed_callers, args.presigned, seed + 3, "t")
+        checks = signed_requests(url, plan.check_callers, 200, seed + 1, 1)
+        warm = signed_requests(url, plan.warm_callers, args.presigned // 4, seed + 2, 2)
+        timed = signed_requests(url, plan.timed_callers, args.presigned, seed + 3, 3)
         if server.health_path is None:
             checked = check_bare(server, checks, args.ready_timeout)
         else:
             checked = check_real(server, checks)
 
-        duration = args.max_duration if args.requests else args.duration
         if loadgen == "wrk":
             warm_file = workdir / f"{server.name}-warm.txt"
             timed_file = workdir / f"{server.name}-timed.txt"
             write_requests(warm_file, warm)
             write_requests(timed_file, timed)
             if args.warmup > 0:
-                run_wrk(server, warm_file, args, args.warmup, 0)
-            result = run_wrk(server, timed_file, args, duration, args.requests or 0)
+                run_wrk(server, warm_file, args, args.warmup)
+            cpu_before = cpu_seconds(server.process.pid)
+            result = run_wrk(server, timed_file, args, args.duration)
         else:
             if args.warmup > 0:
                 run_python(server, warm, args, args.warmup, 0)
-            result = run_python(server, timed, args, duration, args.requests or 0)
+            duration = args.max_duration if args.requests else args.duration
+            cpu_before = cpu_seconds(server.process.pid)
+            result = run_python(server, timed, args, duration, args.requests)
+        # The server's own CPU per request: steadier than req/s when the host is busy.
+        cpu = cpu_seconds(server.process.pid) - cpu_before
+        result["server_cpu_s"] = cpu
+        result["cpu_us_per_request"] = cpu / max(1, result["requests"]) * 1e6
         if server.process.poll() is not None:
             raise RuntimeError(f"{server.label} died during the run:\n{log_tail(server)}")
     result["checks"] = checked
@@ -614,27 +631,29 @@ def measure(
 # Report --------------------------------------------------------------------------------
 
 
-def median_result(runs: list[dict]) -> dict:
-    """The round with the median req/s (the only round when there is one)."""
-    return sorted(runs, key=lambda run: run["rps"])[(len(runs) - 1) // 2]
+def median_round(rounds: list[dict]) -> dict:
+    """The round with the median ratio (the lower middle one for an even count)."""
+    return sorted(rounds, key=lambda one: one["ratio_rps"])[(len(rounds) - 1) // 2]
 
 
 def table(servers: list[Server], picked: dict[str, dict], ratio: float, p99_ratio: float) -> str:
     rows = [
-        "| server | req/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|",
+        "| server | req/s | p50 ms | p99 ms | errors | server CPU µs/req |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for server in servers:
         r = picked[server.name]
         rows.append(
             f"| {server.label} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-            f"| {r['errors']} of {r['requests']} |"
+            f"| {r['errors']} of {r['requests']} | {r['cpu_us_per_request']:.0f} |"
         )
     verdict = "met" if ratio >= AIM else "NOT met"
+    cpu_ratio = picked["bare"]["cpu_us_per_request"] / picked["real"]["cpu_us_per_request"]
     rows.append("")
     rows.append(
         f"Ratio real/bare: **{ratio:.2f}** of the bare app's req/s (aim >= {AIM}: "
-        f"{verdict}); p99 latency {p99_ratio:.2f}x the bare app's."
+        f"{verdict}); p99 latency {p99_ratio:.2f}x the bare app's; "
+        f"server CPU per request: bare/real {cpu_ratio:.2f}."
     )
     return "\n".join(rows)
 
@@ -688,8 +707,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=1,
-        help="repeat bare+real this many times; report the median round",
+        default=3,
+        help="measure both servers this many times (default 3); report the median ratio",
     )
     parser.add_argument(
         "--callers",
@@ -731,8 +750,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def choose_loadgen(wanted: str) -> str:
+def choose_loadgen(wanted: str, requests: int) -> str:
     if wanted == "python":
+        return "python"
+    if requests:
+        # wrk only runs for a duration: a thread that stops early still waits out -d.
+        if wanted == "wrk":
+            sys.exit("wrk runs for a fixed time: use --duration with it, or --loadgen python")
+        print("--requests: using the Python load generator (wrk only runs for a duration).\n")
         return "python"
     if shutil.which("wrk"):
         return "wrk"
@@ -745,7 +770,7 @@ def choose_loadgen(wanted: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    loadgen = choose_loadgen(args.loadgen)
+    loadgen = choose_loadgen(args.loadgen, args.requests)
     # Ctrl-C raises KeyboardInterrupt; make SIGTERM unwind the same way, so servers stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -756,8 +781,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan(
         timed_callers=caller_numbers(0, args.callers),
         warm_callers=caller_numbers(500, 250),
-        check_callers=caller_numbers(750, 250),
-        results={server.name: [] for server in servers},
+        check_callers=caller_numbers(750, 40),  # five texts each: new, then returning
     )
     cores = os.cpu_count() or 1
     load_desc = (
@@ -772,27 +796,42 @@ def main(argv: list[str] | None = None) -> int:
         f"after {args.warmup:g} s warm-up, {args.callers} callers, {args.rounds} round(s)\n"
         f"note: {cores} CPU core(s) shared by the server ({args.workers} workers) and the load "
         f"generator on {HOST}; absolute figures are lower than on a dedicated host, the ratio "
-        "is what to compare.\n"
+        "is what to compare."
     )
+    busy = os.getloadavg()[0]
+    if busy > 0.5:
+        print(
+            f"note: load average {busy:.2f} before starting: other processes use the CPU, "
+            "so figures will be noisy; more --rounds help."
+        )
+    print()
 
+    rounds: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="hsct-bench-") as tmp:
         for round_no in range(args.rounds):
-            for server in servers:
-                workdir = Path(tmp) / f"round{round_no}"
-                workdir.mkdir(exist_ok=True)
+            workdir = Path(tmp) / f"round{round_no + 1}"
+            workdir.mkdir()
+            this: dict = {"round": round_no + 1}
+            # Alternate which server goes first, so drift on the host does not favour one.
+            for server in servers if round_no % 2 == 0 else servers[::-1]:
                 result = measure(server, plan, args, workdir, loadgen, args.seed + 10 * round_no)
-                plan.results[server.name].append(result)
+                this[server.name] = result
                 print(
                     f"round {round_no + 1} {server.label}: {result['rps']:.0f} req/s, "
                     f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
                     f"{result['errors']} errors in {result['requests']} requests",
                     flush=True,
                 )
+            this["ratio_rps"] = this["real"]["rps"] / this["bare"]["rps"]
+            this["ratio_p99"] = this["real"]["p99_ms"] / this["bare"]["p99_ms"]
+            print(f"round {round_no + 1} ratio real/bare: {this['ratio_rps']:.2f}", flush=True)
+            rounds.append(this)
 
-    picked = {name: median_result(runs) for name, runs in plan.results.items()}
-    ratio = picked["real"]["rps"] / picked["bare"]["rps"]
-    p99_ratio = picked["real"]["p99_ms"] / picked["bare"]["p99_ms"]
+    picked = median_round(rounds)
+    ratio, p99_ratio = picked["ratio_rps"], picked["ratio_p99"]
     print()
+    if len(rounds) > 1:
+        print(f"Round {picked['round']} of {len(rounds)}, the one with the median ratio:\n")
     print(table(servers, picked, ratio, p99_ratio))
 
     checks = picked["real"]["checks"]
@@ -807,6 +846,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "host": {
             "cpu_count": cores,
+            "load_average_before": busy,
             "python": platform.python_version(),
             "platform": platform.platform(),
             "gunicorn": tool_version([sys.executable, "-m", "gunicorn", "--version"]),
@@ -815,6 +855,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "settings": {
             "gunicorn": gunicorn_options(args),
+            "app_env": {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"},
             "loadgen": loadgen,
             "concurrency": args.concurrency,
             "duration_s": None if args.requests else args.duration,
@@ -825,12 +866,14 @@ def main(argv: list[str] | None = None) -> int:
             "rounds": args.rounds,
         },
         "servers": {s.name: {"label": s.label, "target": s.target} for s in servers},
-        "rounds": plan.results,
+        "rounds": rounds,
         "result": {
+            "round": picked["round"],
             "bare": picked["bare"],
             "real": picked["real"],
             "ratio_rps": ratio,
             "ratio_p99": p99_ratio,
+            "ratio_rps_all_rounds": [one["ratio_rps"] for one in rounds],
             "aim": AIM,
             "aim_met": ratio >= AIM,
         },
@@ -839,7 +882,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nWrote {args.output}")
 
-    errors = sum(run["errors"] for runs in plan.results.values() for run in runs)
+    errors = sum(one[server.name]["errors"] for one in rounds for server in servers)
     if errors:
         print(f"\n{errors} bad responses or socket errors: see error_detail in the JSON.")
         return 1
@@ -847,4 +890,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the servers are already stopped by then
+        sys.exit("\ninterrupted")

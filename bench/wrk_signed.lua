@@ -1,10 +1,9 @@
 -- wrk script for bench/sms_throughput.py: POST /sms with pre-signed Twilio webhooks.
 --
--- wrk ... -s bench/wrk_signed.lua URL -- REQUESTS_FILE HOST THREADS [LIMIT]
+-- wrk ... -s bench/wrk_signed.lua URL -- REQUESTS_FILE HOST THREADS
 --   REQUESTS_FILE  one request a line: the url-encoded form body, a tab, X-Twilio-Signature
 --   HOST           the Host header the signatures were computed for (127.0.0.1:PORT)
 --   THREADS        wrk's -t, so each thread starts at its own place in the list
---   LIMIT          stop each thread after this many responses (0: run for wrk's -d)
 --
 -- Every response that is not 200, text/xml and a <Response> document is counted as bad;
 -- done() prints one line, "BENCH_RESULT {json}", that the Python side parses.
@@ -20,7 +19,6 @@ end
 
 local prepared = {}
 local position = 1
-local limit = 0
 
 responses = 0
 bad_status = 0
@@ -30,7 +28,6 @@ bad_body = 0
 function init(args)
    local path, host = args[1], args[2]
    local nthreads = tonumber(args[3]) or 1
-   limit = tonumber(args[4]) or 0
    local headers = {
       ["Host"] = host,
       ["Content-Type"] = "application/x-www-form-urlencoded",
@@ -62,9 +59,6 @@ function response(status, headers, body)
       bad_type = bad_type + 1
    elseif not string.find(body or "", "<Response", 1, true) then
       bad_body = bad_body + 1
-   end
-   if limit > 0 and responses >= limit then
-      wrk.thread:stop()
    end
 end
 

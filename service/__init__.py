@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask
+from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, signature, sms, store, web
@@ -28,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Only behind a proxy: otherwise clients could forge X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
+    # No cookies, no sessions: state lives in the store, keyed by the hashed number.
+    app.session_interface = NoSessions()
     store.init_app(app)
     signature.init_app(app)
     content = app.config.get("CONTENT") or default_content()
@@ -37,6 +40,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web.bp)
     cli.init_app(app)
     return app
+
+
+class NoSessions(SessionInterface):
+    """Skip Flask's signed-cookie sessions: the line never sets a cookie."""
+
+    def open_session(self, app: Flask, request: object) -> None:
+        return None  # Flask then uses its empty, read-only null session
+
+    def save_session(self, app: Flask, session: object, response: object) -> None:
+        return None
 
 
 def settings_from(app: Flask) -> Settings:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from babel.languages import get_official_languages
 
 from .content import Content, LanguagePack, locale_of
-from .matching import Matcher, normalise
+from .matching import MAX_TOKENS, Matcher, normalise, unspaced
 
 URGENT_TOPIC = "urgent"
 
@@ -47,6 +47,13 @@ class Languages:
                     self.aliases.setdefault(normalise(name), code)
             self.codes[normalise(code)] = code
             self.codes.setdefault(locale.language, code)
+        # Which languages know each word (digits say nothing about the language).
+        languages_of: dict[str, list[str]] = {}
+        for code in enabled:
+            for word in content.pack(code).matcher.known_words:
+                if not word.isdigit():
+                    languages_of.setdefault(word, []).append(code)
+        self.word_languages = {word: tuple(codes) for word, codes in languages_of.items()}
         # Every enabled language's keywords in one matcher, for one quick exact look.
         merged: dict[str, list[str]] = {}
         for code in enabled:
@@ -72,7 +79,13 @@ class Languages:
         """The language a message is written in, when its words say so clearly."""
         if not words:
             return None
-        counts = {code: self._pack(code).matcher.recognised(words) for code in self.enabled}
+        counts = dict.fromkeys(self.enabled, 0)
+        for token in words.split()[:MAX_TOKENS]:
+            for code in self.word_languages.get(token, ()):
+                counts[code] += 1
+        if unspaced(words):  # Chinese: count the keywords found inside the text
+            for code in self.enabled:
+                counts[code] += len(self._pack(code).matcher.unspaced.find(words.replace(" ", "")))
         best = max(counts.values())
         if best == 0:
             return None

@@ -88,15 +88,17 @@ class Matcher:
         self.vocabulary = sorted(
             {token for tokens, _ in self.phrases for token in tokens if token not in self.common}
         )
-        self.joined = [
-            ("".join(tokens), topic_id, len(tokens))
+        self.known_tokens = frozenset(self.vocabulary)
+        joined = [
+            ("".join(tokens), (topic_id, len(tokens)))
             for tokens, topic_id in self.phrases
             if len("".join(tokens)) >= MIN_JOINED_LENGTH
         ]
+        self.joined = Substrings(joined, width=3)
         # Scripts written without spaces (Chinese): keywords are found inside the text.
-        self.unspaced = [
-            ("".join(tokens), topic_id) for tokens, topic_id in self.phrases if _unspaced(tokens[0])
-        ]
+        self.unspaced = Substrings(
+            ("".join(tokens), topic_id) for tokens, topic_id in self.phrases if unspaced(tokens[0])
+        )
         # Every word this language's lists know, to tell which language a text is in.
         self.known_words = (
             {token for tokens, _ in self.phrases for token in tokens}
@@ -129,14 +131,6 @@ class Matcher:
         match = _NUMBER.match(normalised)
         return int(match.group(1)) if match else None
 
-    def recognised(self, normalised: str) -> int:
-        """How many of the message's words this language knows (for language detection)."""
-        tokens = normalised.split()[:MAX_TOKENS]
-        # Digits say nothing about the language ("38", "4").
-        count = sum(token in self.known_words and not token.isdigit() for token in tokens)
-        compact = "".join(tokens)
-        return count + sum(joined in compact for joined, _ in self.unspaced)
-
     def scores(self, normalised: str, typos: bool = True) -> dict[str, float]:
         """Score every topic the message touches; higher is a better match.
 
@@ -157,13 +151,14 @@ class Matcher:
                 topic_id = self.phrases[index][1]
                 scores[topic_id] = scores.get(topic_id, 0.0) + weight
         compact = "".join(tokens)
-        if len(tokens) < len(compact):  # keywords run together with no spaces
-            for joined, topic_id, size in self.joined:
-                if joined in compact and topic_id not in scores:
-                    scores[topic_id] = float(size)
-        for joined, topic_id in self.unspaced:
-            if joined in compact:
-                scores[topic_id] = scores.get(topic_id, 0.0) + len(joined)
+        # Keywords run together with no spaces ("sideeffects"): only a long unknown word
+        # can hide them, so most messages skip this search.
+        if any(len(t) >= MIN_JOINED_LENGTH and t not in self.known_tokens for t in tokens):
+            for topic_id, size in self.joined.find(compact):
+                scores.setdefault(topic_id, float(size))
+        if self.unspaced and unspaced(compact):
+            for topic_id in self.unspaced.find(compact):
+                scores[topic_id] = scores.get(topic_id, 0.0) + 2.0
         return scores
 
     def topic(self, normalised: str) -> str | None:
@@ -190,7 +185,34 @@ class Matcher:
         return correction
 
 
-def _unspaced(word: str) -> bool:
+class Substrings:
+    """Find which of many keywords occur inside a text, without trying each one.
+
+    Keywords are indexed by their first ``width`` characters; the text is scanned once.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, object]], width: int = 1) -> None:
+        self.width = width
+        self.by_first: dict[str, list[tuple[str, object]]] = {}
+        for text, payload in entries:
+            if len(text) >= width:
+                self.by_first.setdefault(text[:width], []).append((text, payload))
+
+    def __bool__(self) -> bool:
+        return bool(self.by_first)
+
+    def find(self, text: str) -> list:
+        """The payloads of every keyword found in the text, once each."""
+        found: dict[str, object] = {}
+        width = self.width
+        for position in range(len(text) - width + 1):
+            for keyword, payload in self.by_first.get(text[position : position + width], ()):
+                if keyword not in found and text.startswith(keyword, position):
+                    found[keyword] = payload
+        return list(found.values())
+
+
+def unspaced(word: str) -> bool:
     """True for words in scripts written without spaces between words (CJK, Thai...)."""
     return any(
         "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\u0e00" <= char <= "\u0e7f"
