@@ -21,7 +21,8 @@ def public_url(path_and_query: str) -> str:
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         return base.rstrip("/") + path_and_query
-    return request.host_url.rstrip("/") + path_and_query
+    # scheme + host from the WSGI environ (ProxyFix has already applied X-Forwarded-*).
+    return f"{request.scheme}://{request.host}{request.root_path}{path_and_query}"
 
 
 def request_public_url() -> str:
