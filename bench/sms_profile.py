@@ -1,0 +1,116 @@
+"""CPU cost of one POST /sms inside the app, without a server or a network.
+
+    .venv/bin/python bench/sms_profile.py [--profile cumulative|tottime]
+
+Calls the WSGI app directly with pre-signed requests (the same mix as
+sms_throughput.py) and prints microseconds per request; with --profile, the
+functions that cost most. Use it to see where the time goes between the
+gunicorn runs of sms_throughput.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+from service import create_app  # noqa: E402
+
+BODIES = [
+    "hi",
+    "4",
+    "risks",
+    "MORE",
+    "MENU",
+    "how long till i can go back to work",
+    "rsks",
+    "HELP",
+    "purple elephants",
+]
+URL = "http://127.0.0.1:8000/sms"
+
+
+def signed_requests(count: int) -> list[tuple[bytes, str]]:
+    """Form bodies and signatures, as Twilio would send them, from 100 callers."""
+    validator = RequestValidator("bench-token")
+    requests = []
+    for index in range(count):
+        params = {
+            "From": f"+1555000{index % 100:04d}",
+            "To": "+15005550006",
+            "Body": BODIES[index % len(BODIES)],
+            "MessageSid": "SM1",
+            "AccountSid": "AC1",
+        }
+        requests.append((urlencode(params).encode(), validator.compute_signature(URL, params)))
+    return requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--profile", choices=["cumulative", "tottime"])
+    args = parser.parse_args()
+    app = create_app(
+        {
+            "TWILIO_AUTH_TOKEN": "bench-token",
+            "SECRET_KEY": "bench-secret",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": f"sqlite:///{tempfile.mktemp()}",
+        }
+    )
+    requests = signed_requests(300)
+
+    def call(body: bytes, signature: str) -> None:
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/sms",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "HTTP_X_TWILIO_SIGNATURE": signature,
+        }
+        statuses: list[str] = []
+        b"".join(app(environ, lambda status, headers, exc=None: statuses.append(status)))
+        if not statuses[0].startswith("200"):
+            raise SystemExit(f"unexpected {statuses[0]}: the benchmark's signing is off")
+
+    def run(count: int) -> None:
+        for index in range(count):
+            call(*requests[index % len(requests)])
+
+    run(300)  # warm caches, create callers
+    start = time.perf_counter()
+    run(args.requests)
+    elapsed = time.perf_counter() - start
+    print(
+        f"{elapsed / args.requests * 1e6:.0f} µs per POST /sms inside the app "
+        f"({args.requests} requests)"
+    )
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(args.requests)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(args.profile).print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
