@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import phonenumbers
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from .conversation import CallerState, Conversation, Reply
+from .conversation import CallerState, Conversation
 from .segments import encoding_of, is_gsm7, smart_encode
 from .signature import twilio_signed
 from .store import caller_key, log_id
@@ -20,17 +21,21 @@ bp = Blueprint("sms", __name__)
 MAX_BODY = 1600
 
 
-def twiml(response: MessagingResponse) -> Response:
+def twiml(xml: str) -> Response:
     """Send TwiML with the content type Twilio needs."""
-    return Response(str(response), mimetype="text/xml")
+    return Response(xml, mimetype="text/xml")
 
 
-def render(reply: Reply) -> MessagingResponse:
-    """Turn a reply into TwiML: nothing for an opted-out number, else one message."""
+@functools.lru_cache(maxsize=2048)
+def render(text: str | None) -> str:
+    """TwiML for a reply: empty for an opted-out number, else one message.
+
+    Cached: the line sends the same few hundred texts again and again.
+    """
     response = MessagingResponse()
-    if reply.text is not None:
-        response.message(sms_text(reply.text))
-    return response
+    if text is not None:
+        response.message(sms_text(text))
+    return str(response)
 
 
 def sms_text(text: str) -> str:
@@ -75,7 +80,7 @@ def incoming() -> Response:
     except Exception:
         log.exception("conversation failed for caller %s", log_id(key or "-"))
         fallback = conversation.content.pack(conversation.settings.default_language)
-        return twiml(render(Reply(fallback.text("error"), "error", "en")))
+        return twiml(render(fallback.text("error")))
 
     if key and new_state != state:
         try:
@@ -92,4 +97,4 @@ def incoming() -> Response:
             reply.lang,
             encoding_of(reply.text).segments if reply.text else 0,
         )
-    return twiml(render(reply))
+    return twiml(render(reply.text))

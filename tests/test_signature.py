@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from twilio.request_validator import RequestValidator
 
 from service import create_app
 
@@ -88,3 +89,18 @@ def test_signature_with_and_without_default_port(config):
 
 def test_token_is_the_configured_one(app):
     assert app.config["TWILIO_AUTH_TOKEN"] == TOKEN
+
+
+def test_sha256_signatures_named_in_the_settings_header(client):
+    signature = RequestValidator(TOKEN).compute_signature(
+        "http://localhost/sms", PARAMS, algorithm="HMAC_SHA256"
+    )
+    settings = {"X-Twilio-Webhooks-Signature-Settings": "algorithm=HMAC_SHA256"}
+    assert post(client, signature, headers=settings).status_code == 200
+    assert post(client, signature).status_code == 403  # without the header it is SHA-1
+
+
+def test_url_signed_with_an_explicit_port_is_accepted(config):
+    config["PUBLIC_BASE_URL"] = "https://line.example.org"
+    client = create_app(config).test_client()
+    assert post(client, sign("https://line.example.org:443/sms", PARAMS)).status_code == 200
