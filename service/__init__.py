@@ -9,7 +9,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, signature, sms, store, web
+from . import cli, config, signature, sms, sms_sender, store, voice, web
 from .content import default_content
 from .conversation import Conversation, Settings
 
@@ -34,9 +34,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     store.init_app(app)
     signature.init_app(app)
     content = app.config.get("CONTENT") or default_content()
-    app.extensions["hsct_conversation"] = Conversation(content, settings_from(app))
+    conversation = Conversation(content, settings_from(app))
+    app.extensions["hsct_conversation"] = conversation
+    voice.init_app(app, conversation)
+    sms_sender.init_app(app)
 
     app.register_blueprint(sms.bp)
+    app.register_blueprint(voice.bp)
     app.register_blueprint(web.bp)
     cli.init_app(app)
     return app

@@ -20,6 +20,11 @@ DEFAULTS: dict[str, object] = {
     "TRY_PAGE": None,  # the browser simulator on /; default: on in DEV_MODE only
     "ORG_NAME": "",  # the charity running this number
     "HELPLINE_NUMBER": "",  # a number people can call to talk to someone
+    "HELPLINE_HOURS": "",  # e.g. "mon-fri 09:00-17:00, sat 10:00-13:00"; empty: always
+    "HELPLINE_TIMEZONE": "Europe/London",  # the time zone of those hours
+    "TWILIO_ACCOUNT_SID": None,  # with the auth token: sends "text me this" from calls
+    "TWILIO_MESSAGING_SERVICE_SID": None,  # send through a Messaging Service instead
+    "AUDIO_DIR": None,  # pre-built clips; default: instance/audio
     "EMERGENCY_NUMBER": "999 / 112 / 911",  # said in the urgent-help answer
     "LANGUAGES": "all",  # enabled languages, comma-separated, or "all" shipped ones
     "DEFAULT_LANGUAGE": "en",
@@ -50,6 +55,8 @@ def load(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.from_mapping(test_config)
 
+    if not app.config["AUDIO_DIR"]:
+        app.config["AUDIO_DIR"] = str(Path(app.instance_path, "audio"))
     if app.config["TRY_PAGE"] is None:
         app.config["TRY_PAGE"] = bool(app.config["DEV_MODE"])
     if not app.config["DATABASE_URL"]:

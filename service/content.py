@@ -21,10 +21,22 @@ from .segments import is_gsm7
 log = logging.getLogger(__name__)
 
 # Mapping keys whose values are never shown to people as they are, so never translated.
-UNTRANSLATED_KEYS = {"id", "twilio_keywords", "values"}
+UNTRANSLATED_KEYS = {"id", "twilio_keywords", "values", "phone_menu"}
 
 # Values the service fills in; content may use these in {braces}, and those in values.yaml.
-PLACEHOLDERS = {"number", "title", "name", "code", "org", "helpline", "emergency", "count"}
+PLACEHOLDERS = {
+    "number",
+    "title",
+    "name",
+    "code",
+    "org",
+    "helpline",
+    "emergency",
+    "count",
+    "key",
+    "label",
+    "hours",
+}
 
 # A string with plural forms is written as a mapping with exactly these keys.
 PLURAL_KEYS = {"one", "other"}
@@ -75,6 +87,7 @@ class Topic:
     id: str
     number: int
     title: str
+    spoken: str  # how the phone menu names it: "To hear {spoken}, press 2"
     keywords: tuple[str, ...]
     pages: tuple[str, ...]
 
@@ -96,6 +109,7 @@ class Content:
                     self.source[key] = text
             data.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         self.values: dict[str, dict] = data.get("values", {})
+        self.phone_menu: list[dict] = data.get("phone_menu", [])
         self.topic_ids: list[str] = [topic["id"] for topic in data.get("topics", [])]
         self.page_counts = {t["id"]: len(t.get("pages", [])) for t in data.get("topics", [])}
         keywords = data.get("twilio_keywords", {})
@@ -140,6 +154,7 @@ class LanguagePack:
                 id=topic_id,
                 number=number,
                 title=self.strings[f"topics.{topic_id}.title"],
+                spoken=self.strings[f"topics.{topic_id}.spoken"],
                 keywords=tuple(split_list(self.strings[f"topics.{topic_id}.keywords"])),
                 pages=tuple(
                     self.strings[f"topics.{topic_id}.pages.{page}"]
@@ -215,7 +230,7 @@ def format_value(spec: dict, locale: Locale) -> str:
 
 def is_word_list(key: str) -> bool:
     """Keyword lines are matched against, never shown."""
-    return key.endswith(".keywords") or key.startswith(("commands.", "matching."))
+    return key.endswith(".keywords") or key.startswith(("commands.", "matching.", "voice_words."))
 
 
 def locale_of(lang: str) -> Locale:

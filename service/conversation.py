@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .content import Content, LanguagePack
 from .languages import URGENT_TOPIC, Languages
 from .matching import normalise
-from .paging import paginate
+from .paging import paginate, within_segments
 
 # Right-to-left mark at the start of each line, so that a line opening with "aHSCT"
 # or a digit still reads right to left on the phone.
@@ -155,7 +155,7 @@ class Conversation:
         if key not in self._topic_messages:
             pack = self.content.pack(lang)
             topic = pack.by_id[topic_id]
-            pages = [pack.page(topic, index, **self._values()) for index in range(len(topic.pages))]
+            pages = [pack.page(topic, index, **self.values()) for index in range(len(topic.pages))]
 
             def compose(body: str, index: int, last: bool) -> str:
                 parts = [body]
@@ -164,9 +164,8 @@ class Conversation:
                 parts.append(pack.text("footer_last" if last else "footer_more"))
                 return self._finish(pack, "\n".join(parts))
 
-            self._topic_messages[key] = paginate(
-                pages, compose, lambda index: topic_budget(pack, topic_id, index)
-            )
+            budget = within_segments(lambda index: topic_budget(pack, topic_id, index))
+            self._topic_messages[key] = paginate(pages, compose, budget)
         return self._topic_messages[key]
 
     def _topic(self, state: CallerState, topic_id: str, intent: str = "topic") -> Reply:
@@ -255,7 +254,8 @@ class Conversation:
             return text
         return "\n".join(RLM + line.lstrip(RLM) for line in text.split("\n"))
 
-    def _values(self) -> dict[str, str]:
+    def values(self) -> dict[str, str]:
+        """The deployer's settings that content may quote."""
         return {
             "emergency": self.settings.emergency,
             "helpline": self.settings.helpline,

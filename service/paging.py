@@ -25,21 +25,18 @@ def sentences(text: str) -> list[str]:
 def paginate(
     pages: Sequence[str],
     compose: Callable[[str, int, bool], str],
-    budget: Callable[[int], int],
+    fits_in: Callable[[str, int], bool],
 ) -> list[str]:
-    """Cut pages into messages; ``compose(body, index, last)`` adds what frames each one.
+    """Cut pages into parts; ``compose(body, index, last)`` adds what frames each one.
 
-    ``budget(index)`` is the most segments message ``index`` may take. A body is
-    measured with both possible footers, so it fits wherever it ends up.
+    ``fits_in(text, index)`` says whether part ``index`` may be that long. A body is
+    measured with both possible endings, so it fits wherever it ends up.
     """
     bodies: list[str] = []
 
     def fits(body: str) -> bool:
         index = len(bodies)
-        limit = budget(index)
-        return all(
-            encoding_of(compose(body, index, last)).segments <= limit for last in (False, True)
-        )
+        return all(fits_in(compose(body, index, last), index) for last in (False, True))
 
     for page in pages:
         current = ""
@@ -54,6 +51,11 @@ def paginate(
         if current:
             bodies.append(current)
     return [compose(body, index, index == len(bodies) - 1) for index, body in enumerate(bodies)]
+
+
+def within_segments(budget: Callable[[int], int]) -> Callable[[str, int], bool]:
+    """An SMS limit for paginate: part ``index`` may take ``budget(index)`` segments."""
+    return lambda text, index: encoding_of(text).segments <= budget(index)
 
 
 def _join(before: str, sentence: str) -> str:
