@@ -158,6 +158,10 @@ def check(
         never_say = NeverSay.load(lang, content.locales_dir)
         problems += _placeholder_problems(content, lang)
         problems += _keyword_problems(content, lang)
+        # What the phone says is checked for claims too (its budgets are in the tests).
+        for key, text in content.pack(lang).strings.items():
+            if key.startswith("voice.") or key.endswith(".spoken"):
+                problems += [f"{lang} {key}: never-say claim {c}" for c in never_say.claims(text)]
         for message in messages_as_sent(content, settings, lang):
             sent.append(message)
             where = f"{lang} {message.name}"

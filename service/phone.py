@@ -47,6 +47,7 @@ class Speech:
 
     text: str
     lang: str
+    kind: str = "prompt"  # greeting, option, keys, content, prompt
 
 
 @dataclass
@@ -96,9 +97,10 @@ class PhoneMenu:
         lang, notes = self._speaking(state)
         pack = self._pack(lang)
         greeting = pack.strings["voice.greeting_new" if is_new else "voice.greeting_back"]
-        intro = [*notes, Speech(greeting, lang)]
+        intro = [*notes, Speech(greeting, lang, "greeting")]
         turn = self._present(Call(), lang, intro)
-        turn.say.append(Speech(pack.strings["voice.reserved_keys"], lang))
+        # The reserved keys come after the choices, so a caller who knows can press at once.
+        turn.say.append(Speech(pack.strings["voice.reserved_keys"], lang, "keys"))
         return turn, state
 
     def answer(
@@ -183,7 +185,8 @@ class PhoneMenu:
             return self._language_options(int(node.removeprefix("lang:")))
         options = []
         for index, (action, prompt) in enumerate(entries[:MAX_OPTIONS], start=1):
-            options.append(Option(str(index), action, Speech(prompt.format(key=index), lang)))
+            speech = Speech(prompt.format(key=index), lang, "option")
+            options.append(Option(str(index), action, speech))
         return options
 
     def _language_options(self, page: int) -> list[Option]:
@@ -327,9 +330,9 @@ class PhoneMenu:
         chosen = self.conversation.languages.explicit_choice(words)
         if chosen and self.can_speak(chosen):
             return f"lang:{chosen}"
-        command = self._voice_words(lang).command(words) or self._voice_words("en").command(
-            words, typos=False
-        )
+        command = self._voice_words(lang).command(words, typos=False) or self._voice_words(
+            "en"
+        ).command(words, typos=False)
         if command in NUMBER_WORDS:
             return by_key.get(NUMBER_WORDS[command])
         if command:
@@ -389,7 +392,7 @@ class PhoneMenu:
             pages = self.pages(lang, topic)
             index = min(int(part), len(pages) - 1)
             call = dataclasses.replace(call, node=f"topic:{topic}:{index}")
-            say.append(Speech(pages[index], lang))
+            say.append(Speech(pages[index], lang, "content"))
             if index == 0:
                 say.append(Speech(pack.strings["system.disclaimer"], lang))
             if index == len(pages) - 1:

@@ -39,11 +39,10 @@ def render(text: str | None) -> str:
 
 
 def sms_text(text: str) -> str:
-    """Keep a GSM-7 message GSM-7 (typographic punctuation in settings), within Twilio's cap."""
+    """Keep a GSM-7 message GSM-7 when only typographic punctuation (from deployer
+    settings) stands in the way; leave other scripts' punctuation as written."""
     smart = smart_encode(text)
-    if is_gsm7(smart) or not is_gsm7(text):
-        text = smart
-    return text[:MAX_BODY]
+    return (smart if is_gsm7(smart) else text)[:MAX_BODY]
 
 
 def country_of(number: str) -> str | None:

@@ -17,6 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from service.config import LANGUAGE_ORDER
+from service.content import default_content
+from service.conversation import CallerState, Conversation, Settings
+from service.segments import encoding_of
+
 from .conftest import TOKEN, sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,3 +142,41 @@ def test_procfile_binds_port_from_environment():
     line = procfile_web_line()
     assert "$PORT" in line or "${PORT" in line
     assert "gunicorn" in shlex.split(line.replace("&&", " "))
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """One real server for the per-language checks."""
+    with Server(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.mark.parametrize("lang", LANGUAGE_ORDER)
+def test_each_language_menu_and_an_answer_through_the_real_server(live, lang):
+    number = f"+4477009{LANGUAGE_ORDER.index(lang):05d}"
+    line = Conversation(default_content(), Settings(languages=tuple(LANGUAGE_ORDER)))
+    live.text(number, "hi")
+    status, confirmed = live.text(number, f"LANG {lang}")
+    assert status == 200 and confirmed == line.reply(f"LANG {lang}", CallerState())[0].text
+    status, menu = live.text(number, "MENU")
+    assert menu == line.menu_text(CallerState(lang=lang))
+    status, answer = live.text(number, "4")
+    assert answer == line.topic_messages(lang, "risks")[0]
+    limit = 3 if lang in {"en", "de", "it"} else 4
+    assert encoding_of(answer).segments <= limit and encoding_of(menu).segments <= limit
+
+
+def test_a_phone_call_through_the_real_server(live):
+    params = {"From": "+447700900444", "To": "+15005550006", "CallSid": "CA1"}
+    url = live.base + "/voice"
+    request = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode(params).encode(),
+        method="POST",
+        headers={"X-Twilio-Signature": sign(url, params)},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        root = ET.fromstring(response.read().decode())
+    gather = root.find("Gather")
+    assert gather.get("input") == "dtmf speech" and gather.get("language") == "en-GB"
+    assert "press 1" in "".join(gather.itertext())
