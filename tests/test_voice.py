@@ -363,3 +363,29 @@ def test_odd_menu_positions_and_inputs_still_answer(caller):
     caller.action = "/voice/menu?n=topic%3Anope%3A99&s=x&v=2&b=main"
     root = caller.press("1")
     assert root.find("Gather") is not None or root.find("Hangup") is not None
+
+
+def test_a_prebuilt_clip_is_played_instead_of_said(config, tmp_path):
+    from service.audio import clip_name
+
+    config.update(AUDIO_DIR=str(tmp_path / "audio"), PUBLIC_BASE_URL="https://line.example.org")
+    (tmp_path / "audio").mkdir()
+    greeting = PACK.strings["voice.greeting_new"]
+    name = clip_name(greeting, "en", "espeak", slow=False)
+    (tmp_path / "audio" / name).write_bytes(b"ID3fake-mp3")
+    app = create_app(config)
+    client = app.test_client()
+    params = {"CallSid": "CA1", "From": NUMBER, "To": "+442079460001"}
+    signature = sign("https://line.example.org/voice", params)
+    root = ET.fromstring(
+        client.post("/voice", data=params, headers={"X-Twilio-Signature": signature}).get_data()
+    )
+    played = root.find("Gather/Play")
+    assert played is not None and played.text == f"https://line.example.org/audio/{name}"
+    assert root.find("Gather/Say") is not None  # the rest, with no clip, is said
+    with client.get(f"/audio/{name}") as served:
+        assert served.status_code == 200 and served.mimetype == "audio/mpeg"
+        assert "max-age=31536000" in served.headers["Cache-Control"] and served.headers.get("ETag")
+        assert served.get_data() == b"ID3fake-mp3"
+    assert client.get("/audio/missing.mp3").status_code == 404
+    assert client.get("/audio/..%2Fsecret_key").status_code == 404
