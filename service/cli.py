@@ -12,14 +12,17 @@ from babel.messages.frontend import CommandLineInterface
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .audio_build import build, engines_for, wanted_clips
 from .catalogues import catalogue_problems
 from .content_check import check
+from .voice import VOICES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 TEMPLATE = LOCALES / "messages.pot"
 
 content_cli = AppGroup("content", help="Check the line's content.")
+audio_cli = AppGroup("audio", help="Build the read-aloud clips.")
 i18n_cli = AppGroup("i18n", help="Keep the translation catalogues in step with messages/.")
 
 
@@ -136,7 +139,33 @@ def i18n_compile() -> None:
     click.echo("catalogues compiled")
 
 
+@audio_cli.command("build")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "gtts", "espeak"]),
+    default=None,
+    help="auto: gTTS, then the offline eSpeak NG where gTTS fails (default: AUDIO_ENGINE).",
+)
+@click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
+@click.option("--upgrade", is_flag=True, help="Remake offline clips with the natural voice.")
+def audio_build(engine: str | None, languages: tuple[str, ...], upgrade: bool) -> None:
+    """Build every clip the phone menu can play into AUDIO_DIR, skipping those already built."""
+    menu = current_app.extensions["hsct_phone"]
+    clips = current_app.extensions["hsct_clips"]
+    chosen = languages or tuple(current_app.config["LANGUAGES"])
+    engines = engines_for(engine or current_app.config["AUDIO_ENGINE"], VOICES)
+    with current_app.test_request_context():
+        wanted = wanted_clips(menu, chosen)
+    click.echo(f"{len(wanted)} clips for {', '.join(chosen)} in {clips.directory}")
+    with click.progressbar(length=len(wanted), label="Building clips") as bar:
+        report = build(clips, wanted, engines, upgrade=upgrade, step=lambda: bar.update(1))
+    for (text, lang, slow), why in report.failed[:20]:
+        click.echo(f"FAILED {lang}{' slow' if slow else ''}: {text[:50]!r}: {why}", err=True)
+    click.echo(report.summary())
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(content_cli)
+    app.cli.add_command(audio_cli)
     app.cli.add_command(i18n_cli)

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
     "TWILIO_ACCOUNT_SID": None,  # with the auth token: sends "text me this" from calls
     "TWILIO_MESSAGING_SERVICE_SID": None,  # send through a Messaging Service instead
     "AUDIO_DIR": None,  # pre-built clips; default: instance/audio
+    "AUDIO_ENGINE": "auto",  # auto (gTTS, then offline eSpeak NG), gtts or espeak
     "EMERGENCY_NUMBER": "999 / 112 / 911",  # said in the urgent-help answer
     "LANGUAGES": "all",  # enabled languages, comma-separated, or "all" shipped ones
     "DEFAULT_LANGUAGE": "en",

@@ -36,6 +36,8 @@ REQUIRED_TOPICS = [
 GSM7_LANGUAGES = {"en", "de", "it"}
 # Stand-ins for deployer settings left empty, so optional lines are checked too.
 SAMPLE_SETTINGS = {"org_name": "Example MS Charity", "helpline": "+44 20 7946 0000"}
+# A public address of typical length, for the listen link.
+SAMPLE_URL = "https://hsct-line.example-charity.org"
 # Opt-in words must never be asked for: a menu saying "reply YES" would re-subscribe people.
 _ASKS_OPT_IN_EXACT = re.compile(r"\b(YES|START|UNSTOP)\b")
 
@@ -96,6 +98,9 @@ def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterato
     yield said("end_of_topic", plain, "more", topic=last.id, page=last_page)
     yield said("more_without_topic", plain, "more")
     yield said("opted_in", plain, "start", opted_out=True)
+    yield said("audio_first", plain, "audio")
+    audio, _ = plain.reply("audio", dataclasses.replace(state, topic=last.id), None, SAMPLE_URL)
+    yield Sent(lang, "audio_link", audio.text or "", segment_budget("audio_link", lang))
     yield said(
         "language_only_one",
         Conversation(content, dataclasses.replace(filled, languages=(lang,))),

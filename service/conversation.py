@@ -63,11 +63,16 @@ class Conversation:
         self._topic_messages: dict[tuple[str, str], list[str]] = {}
 
     def reply(
-        self, message: str, state: CallerState | None, country: str | None = None
+        self,
+        message: str,
+        state: CallerState | None,
+        country: str | None = None,
+        base_url: str = "",
     ) -> tuple[Reply, CallerState]:
         """Answer one message. ``state`` is None for a number never seen before.
 
-        ``country`` is the ISO region of the sender's number, when known.
+        ``country`` is the ISO region of the sender's number, when known; ``base_url`` the
+        line's public address, for links to listen to a topic.
         """
         is_new = state is None
         state = dataclasses.replace(state) if state else CallerState()
@@ -112,6 +117,8 @@ class Conversation:
             return self._help(state), state
         if command == "lang":
             return self._language_list(state), state
+        if command == "audio":
+            return self._audio(state, base_url), state
 
         number = pack.matcher.number(words)
         if number is not None:
@@ -220,6 +227,14 @@ class Conversation:
             if self.settings.helpline and state.misses > 2:
                 text += "\n" + pack.text("helpline", helpline=self.settings.helpline)
         return self._say(state, "unknown", text, state.topic)
+
+    def _audio(self, state: CallerState, base_url: str) -> Reply:
+        """A link to hear the last topic read aloud, in the caller's language."""
+        pack = self.pack(state)
+        if state.topic not in pack.by_id:
+            return self._say(state, "audio", pack.text("audio_first"))
+        url = f"{base_url.rstrip('/')}/listen/{pack.lang}/{state.topic}"
+        return self._say(state, "audio", pack.text("audio_link", url=url), state.topic)
 
     def _language_list(self, state: CallerState) -> Reply:
         pack = self.pack(state)

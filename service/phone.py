@@ -50,6 +50,13 @@ class Speech:
     kind: str = "prompt"  # greeting, option, keys, content, prompt
 
 
+@dataclass(frozen=True)
+class Option:
+    key: str
+    action: str  # a node, or: repeat, more, text, back, person, slower, faster, lang:<code>
+    prompt: Speech
+
+
 @dataclass
 class Turn:
     """What the phone does next: say things, then wait for a choice, dial, or hang up."""
@@ -58,16 +65,9 @@ class Turn:
     lang: str  # the language of the menu (speech recognition, hints)
     call: Call | None = None  # the menu to wait on; None when the call ends or is put through
     keys: tuple[str, ...] = ()  # option keys offered, 1..n
-    hints: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()  # the choices, for speech hints
     dial: str | None = None
     hangup: bool = False
-
-
-@dataclass(frozen=True)
-class Option:
-    key: str
-    action: str  # a node, or: repeat, more, text, back, person, slower, faster, lang:<code>
-    prompt: Speech
 
 
 SendText = Callable[[str], str]  # body -> "sent", "opted_out", "failed" or "no_number"
@@ -141,6 +141,41 @@ class PhoneMenu:
             return self._again(silent, lang, "voice.silence", keep_silences=True), state
 
         return self._act(action, call, state, lang, send_text, now), state
+
+    def everything_said(self, lang: str) -> set[tuple[str, str]]:
+        """Every (text, language) a call in this language can say: what clips are built for."""
+        if not self.can_speak(lang):  # walk it as if it had a voice: its clips give it one
+            return dataclasses.replace(self, can_speak=lambda code: True).everything_said(lang)
+        pack = self._pack(lang)
+        said = {
+            (text, lang)
+            for key, text in pack.strings.items()
+            if key.startswith("voice.") and "{" not in text
+        }
+        said.add((pack.strings["system.disclaimer"], lang))
+        if self.helpline.number and self.helpline.hours:
+            hours = self.helpline.describe(pack.locale)
+            said.add((pack.strings["voice.person_closed"].format(hours=hours), lang))
+        for code in self.conversation.settings.languages:
+            if not self.can_speak(code):
+                name = self.conversation.languages.name(code)
+                said.add((pack.strings["voice.language_text_only"].format(name=name), lang))
+        state = CallerState(lang=lang)
+        start, _ = self.start(state, None)
+        queue, seen = [start], {start.call.node}
+        while queue:
+            turn = queue.pop()
+            said.update((speech.text, speech.lang) for speech in turn.say)
+            for key in (*turn.keys, *RESERVED):
+                nxt, _ = self.answer(turn.call, state, digits=key)
+                said.update((speech.text, speech.lang) for speech in nxt.say)
+                if nxt.call and nxt.call.node not in seen and nxt.lang == lang:
+                    seen.add(nxt.call.node)
+                    queue.append(nxt)
+        # Help offers "normal speed" instead of "slower" once speech is slow.
+        slow_help = self._present(Call("help", slow=True), lang)
+        said.update((speech.text, speech.lang) for speech in slow_help.say)
+        return said
 
     # Menus ---------------------------------------------------------------------------------
 
@@ -399,7 +434,7 @@ class PhoneMenu:
                 say.append(Speech(pack.strings["voice.end_of_topic"], lang))
         options = self._options(call, lang)
         say += [option.prompt for option in options]
-        return Turn(say, lang, call, tuple(o.key for o in options), self.hints(lang, options))
+        return Turn(say, lang, call, tuple(o.key for o in options), tuple(options))
 
     def pages(self, lang: str, topic_id: str) -> list[str]:
         """A topic as read aloud: its pages, each cut to at most 40 seconds of speech."""
@@ -416,7 +451,7 @@ class PhoneMenu:
             )
         return self._pages[key]
 
-    def hints(self, lang: str, options: list[Option]) -> tuple[str, ...]:
+    def hints(self, lang: str, options: tuple[Option, ...]) -> tuple[str, ...]:
         """Speech hints: the menu's topics, the spoken commands, and the language names."""
         pack = self._pack(lang)
         hints: list[str] = []

@@ -11,7 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from .conversation import CallerState, Conversation
 from .segments import encoding_of, is_gsm7, smart_encode
-from .signature import twilio_signed
+from .signature import public_url, twilio_signed
 from .store import caller_key, log_id
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def incoming() -> Response:
     # The number's country only matters for a caller whose language is not yet known.
     country = country_of(number) if state is None else None
     try:
-        reply, new_state = conversation.reply(body, state, country)
+        reply, new_state = conversation.reply(body, state, country, public_url(""))
     except Exception:
         log.exception("conversation failed for caller %s", log_id(key or "-"))
         fallback = conversation.content.pack(conversation.settings.default_language)

@@ -45,7 +45,7 @@ def render(turn: Turn, slow: bool) -> VoiceResponse:
             timeout=GATHER_TIMEOUT,
             num_digits=1,
             language=voice.get("speech") or "en-GB",
-            hints=", ".join(turn.hints),
+            hints=", ".join(current_app.extensions["hsct_phone"].hints(turn.lang, turn.options)),
             action_on_empty_result=True,
             speech_timeout="auto",
         )

@@ -17,6 +17,28 @@ def index() -> str:
     return render_template("index.html", try_page=current_app.config["TRY_PAGE"])
 
 
+@bp.get("/listen/<lang>/<topic>")
+def listen(lang: str, topic: str) -> str:
+    """A topic read aloud: each part's clip with its text, for texters who would rather listen."""
+    menu = current_app.extensions["hsct_phone"]
+    conversation = menu.conversation
+    if lang not in conversation.settings.languages:
+        abort(404)
+    pack = conversation.content.pack(lang)
+    if topic not in pack.by_id:
+        abort(404)
+    clips = current_app.extensions["hsct_clips"]
+    parts = [(text, clips.find(text, lang, slow=False)) for text in menu.pages(lang, topic)]
+    return render_template(
+        "listen.html",
+        lang=lang.replace("_", "-"),
+        rtl=pack.rtl,
+        title=pack.by_id[topic].title,
+        disclaimer=pack.strings["system.disclaimer"],
+        parts=parts,
+    )
+
+
 @bp.get("/healthz")
 def healthz() -> tuple:
     """Say whether the service can answer webhooks (for load balancers and monitors)."""

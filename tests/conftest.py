@@ -22,6 +22,7 @@ def config(tmp_path):
         "TWILIO_AUTH_TOKEN": TOKEN,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'line.sqlite'}",
+        "AUDIO_DIR": str(tmp_path / "audio"),
     }
 
 
