@@ -36,6 +36,7 @@ PLACEHOLDERS = {
     "key",
     "label",
     "hours",
+    "url",
 }
 
 # A string with plural forms is written as a mapping with exactly these keys.

@@ -33,7 +33,7 @@ def walk(menu: PhoneMenu, lang: str) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def menu():
+def menu(tmp_path_factory):
     from service import create_app
 
     app = create_app(
@@ -43,6 +43,7 @@ def menu():
             "SECRET_KEY": "s",
             "DATABASE_URL": "sqlite:///:memory:",
             "HELPLINE_NUMBER": "+442079460999",
+            "AUDIO_DIR": str(tmp_path_factory.mktemp("no-clips")),
         }
     )
     with app.test_request_context():
