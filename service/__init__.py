@@ -9,7 +9,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, signature, sms, sms_sender, store, voice, web
+from . import cli, config, ratelimit, signature, sms, sms_sender, store, voice, web
 from .content import default_content
 from .conversation import Conversation, Settings
 
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # No cookies, no sessions: state lives in the store, keyed by the hashed number.
     app.session_interface = NoSessions()
     store.init_app(app)
+    ratelimit.init_app(app)
     signature.init_app(app)
     content = app.config.get("CONTENT") or default_content()
     conversation = Conversation(content, settings_from(app))

@@ -16,6 +16,12 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_BASE_URL": None,  # e.g. https://line.example.org, the URL Twilio calls
     "PROXY_FIX_HOPS": 0,  # proxies in front of the app that set X-Forwarded-*
     "DATABASE_URL": None,  # default: sqlite file under instance/
+    "DATABASE_TIMEOUT": 5.0,  # seconds to wait for another worker's write
+    "RETENTION_DAYS": 365,  # forget callers idle this long (opt-outs are kept); 0: never
+    "REDIS_URL": None,  # shared rate-limit counters for several instances
+    "RATE_LIMIT_ENABLED": True,
+    "RATE_LIMIT_SMS": "30/hour",  # texts from one number, then one notice, then silence
+    "RATE_LIMIT_CALLS": "10/hour",  # calls from one number
     "DEV_MODE": False,  # local development: a throwaway token, the try-it page
     "TRY_PAGE": None,  # the browser simulator on /; default: on in DEV_MODE only
     "ORG_NAME": "",  # the charity running this number
@@ -32,14 +38,17 @@ DEFAULTS: dict[str, object] = {
     "LOG_LEVEL": "INFO",
 }
 
-_INTEGERS = {"PROXY_FIX_HOPS"}
-_BOOLEANS = {"DEV_MODE", "TRY_PAGE"}
+_INTEGERS = {"PROXY_FIX_HOPS", "RETENTION_DAYS"}
+_FLOATS = {"DATABASE_TIMEOUT"}
+_BOOLEANS = {"DEV_MODE", "TRY_PAGE", "RATE_LIMIT_ENABLED"}
 
 
 def _parse(name: str, raw: str) -> object:
     """Turn an environment string into the setting's type."""
     if name in _INTEGERS:
         return int(raw)
+    if name in _FLOATS:
+        return float(raw)
     if name in _BOOLEANS:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     return raw

@@ -128,10 +128,13 @@ class Content:
         if lang == "en":
             return NullTranslations()
         try:
-            return Translations.load(str(self.locales_dir), [lang], domain="messages")
+            translations = Translations.load(str(self.locales_dir), [lang], domain="messages")
         except Exception:  # a corrupt catalogue must not take the line down
             log.exception("could not load the %s catalogue; using English", lang)
             return NullTranslations()
+        if not isinstance(translations, Translations):
+            log.error("no compiled %s catalogue (run `flask i18n compile`); using English", lang)
+        return translations
 
 
 class LanguagePack:

@@ -110,6 +110,8 @@ def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterato
     yield said("language_set", multi, str(len(multi.settings.languages)), menu="languages")
     yield said("language_unknown", multi, "99", menu="languages")
     yield Sent(lang, "error", pack.text("error"), segment_budget("error", lang))
+    limited = plain.finish(pack, pack.text("rate_limited"))
+    yield Sent(lang, "rate_limited", limited, segment_budget("rate_limited", lang))
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ class Conversation:
                 if index == 0:
                     parts.append(pack.text("disclaimer"))
                 parts.append(pack.text("footer_last" if last else "footer_more"))
-                return self._finish(pack, "\n".join(parts))
+                return self.finish(pack, "\n".join(parts))
 
             budget = within_segments(lambda index: topic_budget(pack, topic_id, index))
             self._topic_messages[key] = paginate(pages, compose, budget)
@@ -199,7 +199,7 @@ class Conversation:
         lines = [pack.text("welcome" if welcome else "menu_intro")]
         lines += [pack.text("menu_item", number=t.number, title=t.title) for t in pack.topics]
         lines.append(pack.text("menu_footer"))
-        return self._finish(pack, "\n".join(lines))
+        return self.finish(pack, "\n".join(lines))
 
     def _menu(self, state: CallerState, welcome: bool = False) -> Reply:
         state.menu, state.misses = "topics", 0
@@ -258,12 +258,12 @@ class Conversation:
 
     def _say(self, state: CallerState, intent: str, text: str, topic: str | None = None) -> Reply:
         pack = self.pack(state)
-        return Reply(self._finish(pack, text), intent, pack.lang, topic)
+        return Reply(self.finish(pack, text), intent, pack.lang, topic)
 
     # Helpers -------------------------------------------------------------------------
 
     @staticmethod
-    def _finish(pack: LanguagePack, text: str) -> str:
+    def finish(pack: LanguagePack, text: str) -> str:
         """Mark right-to-left text line by line; leave other scripts alone."""
         if not pack.rtl:
             return text

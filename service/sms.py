@@ -6,10 +6,12 @@ import functools
 import logging
 
 import phonenumbers
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import HTTPException
 
 from .conversation import CallerState, Conversation
+from .matching import normalise
 from .segments import encoding_of, is_gsm7, smart_encode
 from .signature import public_url, twilio_signed
 from .store import caller_key, log_id
@@ -72,14 +74,21 @@ def incoming() -> Response:
         except Exception:  # answer without memory rather than not at all
             log.exception("store unavailable while loading caller %s", log_id(key))
 
+    g.lang = conversation.lang(state) if state else conversation.settings.default_language
+
+    # Too many texts from one number: one notice (with the urgent action), then silence.
+    # Opt-outs still go through, so STOP always works.
+    verdict = current_app.extensions["hsct_limits"]["sms"].check(key) if key else "ok"
+    if verdict != "ok" and normalise(body) not in conversation.content.opt_out_words:
+        log.warning("sms caller=%s rate limited (%s)", log_id(key or "-"), verdict)
+        if verdict == "silent" or (state and state.opted_out):
+            return twiml(render(None))
+        pack = conversation.pack(state or CallerState())
+        return twiml(render(conversation.finish(pack, pack.text("rate_limited"))))
+
     # The number's country only matters for a caller whose language is not yet known.
     country = country_of(number) if state is None else None
-    try:
-        reply, new_state = conversation.reply(body, state, country, public_url(""))
-    except Exception:
-        log.exception("conversation failed for caller %s", log_id(key or "-"))
-        fallback = conversation.content.pack(conversation.settings.default_language)
-        return twiml(render(fallback.text("error")))
+    reply, new_state = conversation.reply(body, state, country, public_url(""))
 
     if key and new_state != state:
         try:
@@ -97,3 +106,14 @@ def incoming() -> Response:
             encoding_of(reply.text).segments if reply.text else 0,
         )
     return twiml(render(reply.text))
+
+
+@bp.errorhandler(Exception)
+def failed(error: Exception) -> Response:
+    """Never a 500 to Twilio (it would play or send its own error): a short apology."""
+    if isinstance(error, HTTPException):
+        return error  # 403 for a bad signature, 405, 413: Twilio should see those
+    log.exception("sms webhook failed")
+    conversation: Conversation = current_app.extensions["hsct_conversation"]
+    lang = g.get("lang") or conversation.settings.default_language
+    return twiml(render(conversation.content.pack(lang).text("error")))

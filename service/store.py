@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import logging
 import os
 import sqlite3
 import threading
@@ -16,6 +17,8 @@ from flask import Flask
 
 from .conversation import CallerState
 
+log = logging.getLogger(__name__)
+
 
 class Store(Protocol):
     """Where caller states live. Keys are already hashed."""
@@ -23,6 +26,8 @@ class Store(Protocol):
     def load(self, key: str) -> CallerState | None: ...
 
     def save(self, key: str, state: CallerState) -> None: ...
+
+    def purge(self, idle_seconds: int) -> int: ...
 
 
 def caller_key(number: str, secret: str) -> str:
@@ -58,26 +63,28 @@ _SCHEMA = (
 class SqliteStore:
     """SQLite, one connection per thread and process, WAL so workers do not block readers."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, timeout: float = 5.0) -> None:
         self.path = path
+        self.timeout = timeout  # how long to wait for another worker's write lock
         self._local = threading.local()
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute(_SCHEMA)
-            # A database from an older version may lack newer columns: add them.
-            have = {row[1] for row in conn.execute("PRAGMA table_info(caller)")}
-            for name in _FIELDS:
-                if name not in have:
-                    conn.execute(f"ALTER TABLE caller ADD COLUMN {name} {_COLUMN_TYPES[name]}")
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the app
+        conn.execute(_SCHEMA)
+        conn.execute("CREATE INDEX IF NOT EXISTS caller_updated ON caller (updated_at)")
+        # A database from an older version may lack newer columns: add them.
+        have = {row[1] for row in conn.execute("PRAGMA table_info(caller)")}
+        for name in _FIELDS:
+            if name not in have:
+                conn.execute(f"ALTER TABLE caller ADD COLUMN {name} {_COLUMN_TYPES[name]}")
         return conn
 
     def _conn(self) -> sqlite3.Connection:
-        # Connections must not cross a fork: gunicorn forks workers after create_app.
+        # Opened on first use, so a database that is down never stops the app starting;
+        # and per process, because connections must not cross gunicorn's fork.
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             local.conn = self._connect()
@@ -109,14 +116,40 @@ class SqliteStore:
             (key, *values, int(time.time())),
         )
 
+    def purge(self, idle_seconds: int) -> int:
+        """Forget callers idle that long; keep only the opt-out of those who opted out."""
+        cutoff = int(time.time()) - idle_seconds
+        conn = self._conn()
+        deleted = conn.execute(
+            "DELETE FROM caller WHERE updated_at < ? AND opted_out = 0", (cutoff,)
+        ).rowcount
+        # An opt-out must outlive retention, or the line would text them again: keep the
+        # hash and the flag, drop the rest.
+        conn.execute(
+            "UPDATE caller SET lang = NULL, detected = NULL, topic = NULL, page = 0, "
+            "menu = 'topics', misses = 0 WHERE updated_at < ? AND opted_out = 1",
+            (cutoff,),
+        )
+        return deleted
 
-def open_store(url: str) -> Store:
-    """Open the store a DATABASE_URL names."""
+
+def open_store(url: str, timeout: float = 5.0) -> Store:
+    """Open the store a DATABASE_URL names (no connection is made until first use)."""
     if url.startswith("sqlite:///"):
-        return SqliteStore(url.removeprefix("sqlite:///"))
+        return SqliteStore(url.removeprefix("sqlite:///"), timeout)
     raise ValueError(f"unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
 
 
 def init_app(app: Flask) -> None:
-    """Open the store once per app and keep it on app.extensions."""
-    app.extensions["hsct_store"] = open_store(app.config["DATABASE_URL"])
+    """Open the store once per app, and forget callers idle past RETENTION_DAYS."""
+    store = open_store(app.config["DATABASE_URL"], float(app.config["DATABASE_TIMEOUT"]))
+    app.extensions["hsct_store"] = store
+    days = int(app.config["RETENTION_DAYS"] or 0)
+    if days > 0:
+        try:
+            forgotten = store.purge(days * 86400)
+        except Exception:  # a database that is down must not stop the line starting
+            log.exception("could not apply the retention period at start-up")
+        else:
+            if forgotten:
+                log.info("retention: forgot %d caller(s) idle over %d days", forgotten, days)

@@ -7,8 +7,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import yaml
-from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, g, request, send_from_directory
 from twilio.twiml.voice_response import Gather, Say, VoiceResponse
+from werkzeug.exceptions import HTTPException
 
 from .audio import Clips
 from .conversation import CallerState, Conversation
@@ -116,14 +117,25 @@ def _save(key: str | None, before: CallerState | None, after: CallerState) -> No
             log.exception("store unavailable while saving caller %s", log_id(key))
 
 
-def _apology() -> Response:
+def _goodbye(key: str) -> Response:
+    """Say one thing in the caller's language (when it has a voice), then hang up."""
     menu: PhoneMenu = current_app.extensions["hsct_phone"]
-    lang = menu.conversation.settings.default_language
-    text = menu.conversation.content.pack(lang).strings["voice.error"]
+    lang = g.get("lang") or menu.conversation.settings.default_language
+    if not menu.can_speak(lang):
+        lang = menu.conversation.settings.default_language
     response = VoiceResponse()
-    _speak(response, Speech(text, lang), False)
+    _speak(response, Speech(menu.conversation.content.pack(lang).strings[key], lang), False)
     response.hangup()
     return twiml(response)
+
+
+@bp.errorhandler(Exception)
+def failed(error: Exception) -> Response:
+    """Never a 500 to Twilio (callers would hear "an application error"): an apology."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("voice webhook failed")
+    return _goodbye("voice.error")
 
 
 @bp.post("/voice")
@@ -132,11 +144,16 @@ def incoming() -> Response:
     """Answer a call: greeting and the main menu."""
     menu: PhoneMenu = current_app.extensions["hsct_phone"]
     key, state, _ = _caller()
-    try:
-        turn, new_state = menu.start(state, country_of(request.form.get("From", "")))
-    except Exception:
-        log.exception("phone menu failed at the start of a call")
-        return _apology()
+    g.lang = menu.conversation.lang(state) if state else None
+    verdict = current_app.extensions["hsct_limits"]["voice"].check(key) if key else "ok"
+    if verdict != "ok":
+        log.warning("voice caller=%s rate limited (%s)", log_id(key or "-"), verdict)
+        if verdict == "silent":
+            response = VoiceResponse()
+            response.hangup()
+            return twiml(response)
+        return _goodbye("voice.rate_limited")
+    turn, new_state = menu.start(state, country_of(request.form.get("From", "")))
     _save(key, state, new_state)
     log.info("voice caller=%s node=start lang=%s", log_id(key or "-"), turn.lang)
     return twiml(render(turn, slow=False))
@@ -149,6 +166,7 @@ def step() -> Response:
     menu: PhoneMenu = current_app.extensions["hsct_phone"]
     call = _call_from_request()
     key, state, _ = _caller()
+    g.lang = menu.conversation.lang(state) if state else None
     form = request.form
     try:
         confidence = float(form["Confidence"]) if form.get("Confidence") else None
@@ -158,18 +176,14 @@ def step() -> Response:
     def text_caller(body: str) -> str:
         return send_text(form.get("From", ""), form.get("To", ""), body)
 
-    try:
-        turn, new_state = menu.answer(
-            call,
-            state,
-            digits=form.get("Digits", ""),
-            speech=form.get("SpeechResult", ""),
-            confidence=confidence,
-            send_text=text_caller,
-        )
-    except Exception:
-        log.exception("phone menu failed at %s", call.node)
-        return _apology()
+    turn, new_state = menu.answer(
+        call,
+        state,
+        digits=form.get("Digits", ""),
+        speech=form.get("SpeechResult", ""),
+        confidence=confidence,
+        send_text=text_caller,
+    )
     _save(key, state, new_state)
     slow = turn.call.slow if turn.call else call.slow
     log.info("voice caller=%s node=%s lang=%s", log_id(key or "-"), call.node, turn.lang)

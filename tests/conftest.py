@@ -23,6 +23,7 @@ def config(tmp_path):
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'line.sqlite'}",
         "AUDIO_DIR": str(tmp_path / "audio"),
+        "RATE_LIMIT_ENABLED": False,  # tests text a lot; test_reliability turns it on
     }
 
 
