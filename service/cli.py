@@ -23,6 +23,16 @@ TEMPLATE = LOCALES / "messages.pot"
 
 content_cli = AppGroup("content", help="Check the line's content.")
 audio_cli = AppGroup("audio", help="Build the read-aloud clips.")
+store_cli = AppGroup("store", help="Look after the callers' state.")
+
+
+@store_cli.command("purge")
+@click.option("--days", type=int, default=None, help="Idle days (default: RETENTION_DAYS).")
+def store_purge(days: int | None) -> None:
+    """Forget callers idle that long (opt-outs are kept): run it daily from cron."""
+    days = days if days is not None else int(current_app.config["RETENTION_DAYS"])
+    forgotten = current_app.extensions["hsct_store"].purge(days * 86400)
+    click.echo(f"forgot {forgotten} caller(s) idle over {days} days; opt-outs kept")
 i18n_cli = AppGroup("i18n", help="Keep the translation catalogues in step with messages/.")
 
 
@@ -168,4 +178,5 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
+    app.cli.add_command(store_cli)
     app.cli.add_command(i18n_cli)

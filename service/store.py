@@ -121,13 +121,13 @@ class SqliteStore:
         cutoff = int(time.time()) - idle_seconds
         conn = self._conn()
         deleted = conn.execute(
-            "DELETE FROM caller WHERE updated_at < ? AND opted_out = 0", (cutoff,)
+            "DELETE FROM caller WHERE updated_at <= ? AND opted_out = 0", (cutoff,)
         ).rowcount
         # An opt-out must outlive retention, or the line would text them again: keep the
         # hash and the flag, drop the rest.
         conn.execute(
             "UPDATE caller SET lang = NULL, detected = NULL, topic = NULL, page = 0, "
-            "menu = 'topics', misses = 0 WHERE updated_at < ? AND opted_out = 1",
+            "menu = 'topics', misses = 0 WHERE updated_at <= ? AND opted_out = 1",
             (cutoff,),
         )
         return deleted

@@ -283,3 +283,9 @@ def test_retention_forgets_idle_callers_but_keeps_opt_outs(config, tmp_path):
     rows = db.execute("SELECT lang, opted_out FROM caller").fetchall()
     assert rows == [(None, 1)]  # the opt-out stays; the Spanish texter is forgotten
     assert Texter(create_app(config).test_client(), "+447700900002")("hi") is None
+
+
+def test_purge_command(app, tmp_path):
+    Texter(app.test_client())("hi")
+    result = app.test_cli_runner().invoke(args=["store", "purge", "--days", "0"])
+    assert "forgot 1 caller(s)" in result.output
