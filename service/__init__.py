@@ -9,7 +9,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, ratelimit, signature, sms, sms_sender, store, voice, web
+from . import cli, config, ratelimit, signature, sms, sms_sender, stats, store, voice, web
 from .content import default_content
 from .conversation import Conversation, Settings
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(stats.bp)
     cli.init_app(app)
     return app
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import click
 from babel.messages.frontend import CommandLineInterface
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .audio_build import build, engines_for, wanted_clips
 from .catalogues import catalogue_problems
 from .content_check import check
+from .stats import summarise
+from .store import iter_csv_rows
 from .voice import VOICES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,8 @@ def store_purge(days: int | None) -> None:
     days = days if days is not None else int(current_app.config["RETENTION_DAYS"])
     forgotten = current_app.extensions["hsct_store"].purge(days * 86400)
     click.echo(f"forgot {forgotten} caller(s) idle over {days} days; opt-outs kept")
+
+
 i18n_cli = AppGroup("i18n", help="Keep the translation catalogues in step with messages/.")
 
 
@@ -174,9 +178,32 @@ def audio_build(engine: str | None, languages: tuple[str, ...], upgrade: bool) -
     click.echo(report.summary())
 
 
+@click.command("stats")
+@with_appcontext
+@click.option("--days", type=int, default=30, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="Print the counts as CSV.")
+def stats_command(days: int, as_csv: bool) -> None:
+    """Usage over the last days: by day, language and topic, and unanswered questions."""
+    store = current_app.extensions["hsct_store"]
+    rows = store.counts(days)
+    if as_csv:
+        header = ("day", "channel", "lang", "intent", "topic", "hits")
+        click.echo("".join(iter_csv_rows([header, *rows])), nl=False)
+        return
+    summary = summarise(rows, store.unanswered_questions(days, 20), days)
+    click.echo(f"{summary.total} answers in the last {days} days")
+    for day, texts, calls in summary.by_day:
+        click.echo(f"  {day}  texts {texts:6}  calls {calls:6}")
+    for title, counter in (("languages", summary.by_language), ("topics", summary.by_topic)):
+        click.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counter.most_common()))
+    for day, channel, lang, question in summary.unanswered:
+        click.echo(f"unanswered {day} {channel} {lang}: {question}")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(store_cli)
+    app.cli.add_command(stats_command)
     app.cli.add_command(i18n_cli)

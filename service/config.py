@@ -35,12 +35,14 @@ DEFAULTS: dict[str, object] = {
     "EMERGENCY_NUMBER": "999 / 112 / 911",  # said in the urgent-help answer
     "LANGUAGES": "all",  # enabled languages, comma-separated, or "all" shipped ones
     "DEFAULT_LANGUAGE": "en",
+    "STATS_TOKEN": None,  # the usage page /stats?token=...; unset: no page
+    "KEEP_UNANSWERED": True,  # keep questions nobody could answer, scrubbed of numbers
     "LOG_LEVEL": "INFO",
 }
 
 _INTEGERS = {"PROXY_FIX_HOPS", "RETENTION_DAYS"}
 _FLOATS = {"DATABASE_TIMEOUT"}
-_BOOLEANS = {"DEV_MODE", "TRY_PAGE", "RATE_LIMIT_ENABLED"}
+_BOOLEANS = {"DEV_MODE", "TRY_PAGE", "RATE_LIMIT_ENABLED", "KEEP_UNANSWERED"}
 
 
 def _parse(name: str, raw: str) -> object:

@@ -68,6 +68,7 @@ class Turn:
     options: tuple[Option, ...] = ()  # the choices, for speech hints
     dial: str | None = None
     hangup: bool = False
+    event: str = "menu"  # for usage counts: call, menu, topic, not_understood, silence...
 
 
 SendText = Callable[[str], str]  # body -> "sent", "opted_out", "failed" or "no_number"
@@ -101,6 +102,7 @@ class PhoneMenu:
         turn = self._present(Call(), lang, intro)
         # The reserved keys come after the choices, so a caller who knows can press at once.
         turn.say.append(Speech(pack.strings["voice.reserved_keys"], lang, "keys"))
+        turn.event = "call"
         return turn, state
 
     def answer(
@@ -136,7 +138,7 @@ class PhoneMenu:
         else:
             if call.silences >= MAX_SILENCES:
                 goodbye = Speech(pack.strings["voice.silence_goodbye"], lang)
-                return Turn([goodbye], lang, hangup=True), state
+                return Turn([goodbye], lang, hangup=True, event="silence_goodbye"), state
             silent = dataclasses.replace(call, silences=call.silences + 1)
             return self._again(silent, lang, "voice.silence", keep_silences=True), state
 
@@ -345,7 +347,7 @@ class PhoneMenu:
         now = now or datetime.datetime.now(datetime.UTC)
         if self.helpline.is_open(now):
             said = [Speech(pack.strings["voice.person_connecting"], lang)]
-            return Turn(said, lang, dial=self.helpline.number)
+            return Turn(said, lang, dial=self.helpline.number, event="person")
         if self.helpline.number:
             hours = self.helpline.describe(pack.locale)
             text = pack.strings["voice.person_closed"].format(hours=hours)
@@ -357,7 +359,9 @@ class PhoneMenu:
         """Say what went wrong, then the same choices again."""
         call = call if keep_silences else dataclasses.replace(call, silences=0)
         sorry = Speech(self._pack(lang).strings[key], lang)
-        return self._present(call, lang, [sorry], options_only=True)
+        turn = self._present(call, lang, [sorry], options_only=True)
+        turn.event = key.removeprefix("voice.")
+        return turn
 
     def _heard(self, speech: str, lang: str, by_key: dict[str, str]) -> str | None:
         """What the caller said, as an action: a key word, a command, a language, a topic."""
@@ -434,7 +438,8 @@ class PhoneMenu:
                 say.append(Speech(pack.strings["voice.end_of_topic"], lang))
         options = self._options(call, lang)
         say += [option.prompt for option in options]
-        return Turn(say, lang, call, tuple(o.key for o in options), tuple(options))
+        event = "topic" if any(speech.kind == "content" for speech in say) else "menu"
+        return Turn(say, lang, call, tuple(o.key for o in options), tuple(options), event=event)
 
     def pages(self, lang: str, topic_id: str) -> list[str]:
         """A topic as read aloud: its pages, each cut to at most 40 seconds of speech."""

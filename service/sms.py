@@ -90,11 +90,15 @@ def incoming() -> Response:
     country = country_of(number) if state is None else None
     reply, new_state = conversation.reply(body, state, country, public_url(""))
 
-    if key and new_state != state:
-        try:
+    try:
+        if key and new_state != state:
             store.save(key, new_state)
-        except Exception:
-            log.exception("store unavailable while saving caller %s", log_id(key))
+        if reply.text is not None:
+            store.count("sms", reply.lang, reply.intent, reply.topic)
+        if reply.intent == "unknown" and current_app.config["KEEP_UNANSWERED"]:
+            store.unanswered("sms", reply.lang, body)
+    except Exception:
+        log.exception("store unavailable while saving caller %s", log_id(key or "-"))
 
     if log.isEnabledFor(logging.INFO):
         log.info(

@@ -117,6 +117,18 @@ def _save(key: str | None, before: CallerState | None, after: CallerState) -> No
             log.exception("store unavailable while saving caller %s", log_id(key))
 
 
+def _count(turn: Turn, speech: str = "") -> None:
+    """Usage without people: what kind of step, in which language, about which topic."""
+    topic = turn.call.node.split(":")[1] if turn.call and turn.event == "topic" else None
+    store = current_app.extensions["hsct_store"]
+    try:
+        store.count("voice", turn.lang, turn.event, topic)
+        if turn.event == "not_understood" and speech and current_app.config["KEEP_UNANSWERED"]:
+            store.unanswered("voice", turn.lang, speech)
+    except Exception:
+        log.exception("could not count usage")
+
+
 def _goodbye(key: str) -> Response:
     """Say one thing in the caller's language (when it has a voice), then hang up."""
     menu: PhoneMenu = current_app.extensions["hsct_phone"]
@@ -155,6 +167,7 @@ def incoming() -> Response:
         return _goodbye("voice.rate_limited")
     turn, new_state = menu.start(state, country_of(request.form.get("From", "")))
     _save(key, state, new_state)
+    _count(turn)
     log.info("voice caller=%s node=start lang=%s", log_id(key or "-"), turn.lang)
     return twiml(render(turn, slow=False))
 
@@ -185,6 +198,7 @@ def step() -> Response:
         send_text=text_caller,
     )
     _save(key, state, new_state)
+    _count(turn, form.get("SpeechResult", ""))
     slow = turn.call.slow if turn.call else call.slow
     log.info("voice caller=%s node=%s lang=%s", log_id(key or "-"), call.node, turn.lang)
     return twiml(render(turn, slow))

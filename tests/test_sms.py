@@ -223,10 +223,12 @@ def test_numbers_are_stored_only_as_keyed_hashes(app, texter, tmp_path):
 
 
 def test_message_bodies_are_not_stored(texter, tmp_path):
-    texter("my secret question about pudding")
+    texter("what are the risks of my pudding")  # answered: nothing of it is kept
+    texter("call me on 07700 900123 about elephants")  # unanswered: kept, scrubbed
     conn = sqlite3.connect(tmp_path / "line.sqlite")
     dump = "\n".join(conn.iterdump())
     assert "pudding" not in dump
+    assert "call me on [number] about elephants" in dump and "07700" not in dump
 
 
 def test_logs_never_show_the_number(client, caplog):

@@ -1,0 +1,156 @@
+"""Usage insight without personal data, and the store on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from service import create_app
+from service.conversation import CallerState
+from service.store import open_store, scrub
+
+from .conftest import NUMBER, Texter
+from .test_voice import Caller
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh schema on the machine's PostgreSQL server, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=2)
+    except psycopg.OperationalError:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432 (this machine kind starts one)")
+    schema = "hsct_" + uuid.uuid4().hex[:10]
+    admin.execute(f"CREATE SCHEMA {schema}")
+    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_store_contract(store_url):
+    store = open_store(store_url)
+    assert store.load("k") is None
+    store.save("k", CallerState(lang="cy", topic="risks", page=2, opted_out=True))
+    assert store.load("k") == CallerState(lang="cy", topic="risks", page=2, opted_out=True)
+    store.save("k", CallerState(lang="es"))
+    assert store.load("k").lang == "es" and not store.load("k").opted_out
+    for _ in range(3):
+        store.count("sms", "es", "topic", "risks")
+    store.count("voice", "en", "call", None)
+    rows = store.counts(1)
+    assert ("sms", "es", "topic", "risks", 3) in [row[1:] for row in rows]
+    assert ("voice", "en", "call", "-", 1) in [row[1:] for row in rows]
+    store.unanswered("sms", "en", "ring me on 07700 900123 or me@example.org")
+    assert store.unanswered_questions(1)[0][3] == "ring me on [number] or [email]"
+    store.save("gone", CallerState())
+    store.save("out", CallerState(lang="fr", opted_out=True))
+    assert store.purge(0) == 2  # k and gone; "out" keeps its opt-out
+    assert store.load("k") is None and store.load("out") == CallerState(opted_out=True)
+    assert store.unanswered_questions(1) == []
+    store.close()
+
+
+def test_the_line_runs_on_postgresql(config, postgres_url):
+    config["DATABASE_URL"] = postgres_url
+    app = create_app(config)
+    phone = Texter(app.test_client())
+    phone("hi")
+    phone("LANG es")
+    assert phone("STOP") is None
+    app.extensions["hsct_store"].close()
+    again = create_app(config)
+    restarted = Texter(again.test_client())
+    assert restarted("risks") is None
+    welcome_back = again.extensions["hsct_conversation"].content.pack("es").text("opted_in")
+    assert restarted("START") == welcome_back
+    again.extensions["hsct_store"].close()
+
+
+def test_heroku_style_postgres_urls_are_accepted():
+    assert type(open_store("postgres://u:p@host:5432/db")).__name__ == "PostgresStore"
+
+
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("call me on +44 7700 900123 please", "call me on [number] please"),
+        ("my email is jo.bloggs@example.co.uk", "my email is [email]"),
+        ("I am 45 and at stage 2", "I am 45 and at stage 2"),
+        ("nhs no 943 476 5919", "nhs no [number]"),
+        ("x" * 500, "x" * 160),
+    ],
+)
+def test_scrub(text, scrubbed):
+    assert scrub(text) == scrubbed
+
+
+@pytest.fixture
+def used(config):
+    config["STATS_TOKEN"] = "s3cret-stats"
+    app = create_app(config)
+    phone = Texter(app.test_client())
+    for body in ["hi", "4", "more", "LANG es", "5", "purple elephants 07700 900123"]:
+        phone(body)
+    caller = Caller(app.test_client(), "+447700900777")
+    caller.call()
+    caller.press("2")
+    caller.press("1")
+    caller.say("xylophone banana", confidence="0.9")
+    return app
+
+
+def test_stats_page_needs_the_token(used):
+    client = used.test_client()
+    assert client.get("/stats").status_code == 401
+    assert client.get("/stats?token=wrong").status_code == 401
+    page = client.get("/stats?token=s3cret-stats")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<svg" in html and "Risks" in html and "Recovery" in html
+    assert "purple elephants [number]" in html and "xylophone banana" in html
+    assert NUMBER not in html and "07700" not in html
+    bearer = client.get("/stats", headers={"Authorization": "Bearer s3cret-stats"})
+    assert bearer.status_code == 200
+
+
+def test_no_token_means_no_stats_page(client):
+    assert client.get("/stats").status_code == 404
+    assert client.get("/stats.csv?token=").status_code == 404
+
+
+def test_stats_csv(used):
+    client = used.test_client()
+    text = client.get("/stats.csv?token=s3cret-stats").get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[0] == "day,channel,lang,intent,topic,hits"
+    assert any(",sms,en,topic,risks,1" in line for line in lines)
+    assert any(",sms,es,topic,recovery,1" in line for line in lines)
+    assert any(",voice,en,topic,risks,1" in line for line in lines)
+    questions = client.get("/stats.csv?token=s3cret-stats&what=unanswered").get_data(as_text=True)
+    assert "purple elephants [number]" in questions
+
+
+def test_stats_command(used):
+    result = used.test_cli_runner().invoke(args=["stats", "--days", "7"])
+    assert "answers in the last 7 days" in result.output and "risks" in result.output
+    assert "unanswered" in result.output and "07700" not in result.output
+    as_csv = used.test_cli_runner().invoke(args=["stats", "--csv"])
+    assert as_csv.output.startswith("day,channel,lang,intent,topic,hits")
+
+
+def test_unanswered_questions_can_be_switched_off(config):
+    config.update(KEEP_UNANSWERED=False, STATS_TOKEN="t")
+    app = create_app(config)
+    Texter(app.test_client())("zzz qqq unknown words")
+    assert app.extensions["hsct_store"].unanswered_questions(1) == []
