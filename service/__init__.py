@@ -66,4 +66,7 @@ def settings_from(app: Flask) -> Settings:
         emergency=app.config["EMERGENCY_NUMBER"],
         languages=tuple(app.config["LANGUAGES"]),
         default_language=app.config["DEFAULT_LANGUAGE"],
+        website=app.config["WEBSITE"],
+        centres=app.config["LOCAL_CENTRES"],
+        speech_input=bool(app.config["SPEECH_INPUT"]),
     )

@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .audio_build import build, engines_for, wanted_clips
 from .catalogues import catalogue_problems
+from .chat import chat
 from .content_check import check
 from .stats import summarise
 from .store import iter_csv_rows
@@ -206,4 +207,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audio_cli)
     app.cli.add_command(store_cli)
     app.cli.add_command(stats_command)
+    app.cli.add_command(chat)
     app.cli.add_command(i18n_cli)

@@ -32,7 +32,10 @@ DEFAULTS: dict[str, object] = {
     "TWILIO_MESSAGING_SERVICE_SID": None,  # send through a Messaging Service instead
     "AUDIO_DIR": None,  # pre-built clips; default: instance/audio
     "AUDIO_ENGINE": "auto",  # auto (gTTS, then offline eSpeak NG), gtts or espeak
-    "EMERGENCY_NUMBER": "999 / 112 / 911",  # said in the urgent-help answer
+    "EMERGENCY_NUMBER": "999 / 112 / 911",
+    "WEBSITE": "",  # the charity's web page, given in HELP
+    "LOCAL_CENTRES": "",  # accredited centres near you, added to the centres topic
+    "SPEECH_INPUT": True,  # phone menus also take spoken answers  # said in the urgent-help answer
     "LANGUAGES": "all",  # enabled languages, comma-separated, or "all" shipped ones
     "DEFAULT_LANGUAGE": "en",
     "STATS_TOKEN": None,  # the usage page /stats?token=...; unset: no page
@@ -42,7 +45,7 @@ DEFAULTS: dict[str, object] = {
 
 _INTEGERS = {"PROXY_FIX_HOPS", "RETENTION_DAYS"}
 _FLOATS = {"DATABASE_TIMEOUT"}
-_BOOLEANS = {"DEV_MODE", "TRY_PAGE", "RATE_LIMIT_ENABLED", "KEEP_UNANSWERED"}
+_BOOLEANS = {"DEV_MODE", "TRY_PAGE", "RATE_LIMIT_ENABLED", "KEEP_UNANSWERED", "SPEECH_INPUT"}
 
 
 def _parse(name: str, raw: str) -> object:

@@ -37,6 +37,8 @@ PLACEHOLDERS = {
     "label",
     "hours",
     "url",
+    "website",
+    "centres",
 }
 
 # A string with plural forms is written as a mapping with exactly these keys.

@@ -35,7 +35,12 @@ REQUIRED_TOPICS = [
 # Languages whose messages must stay in GSM-7 (any other character triples the cost).
 GSM7_LANGUAGES = {"en", "de", "it"}
 # Stand-ins for deployer settings left empty, so optional lines are checked too.
-SAMPLE_SETTINGS = {"org_name": "Example MS Charity", "helpline": "+44 20 7946 0000"}
+SAMPLE_SETTINGS = {
+    "org_name": "Example MS Charity",
+    "helpline": "+44 20 7946 0000",
+    "website": "https://example-ms.org/hsct",
+    "centres": "King's College Hospital, London; Royal Hallamshire, Sheffield",
+}
 # A public address of typical length, for the listen link.
 SAMPLE_URL = "https://hsct-line.example-charity.org"
 # Opt-in words must never be asked for: a menu saying "reply YES" would re-subscribe people.
@@ -70,6 +75,8 @@ def messages_as_sent(content: Content, settings: Settings, lang: str) -> Iterato
         settings,
         org_name=settings.org_name or SAMPLE_SETTINGS["org_name"],
         helpline=settings.helpline or SAMPLE_SETTINGS["helpline"],
+        website=settings.website or SAMPLE_SETTINGS["website"],
+        centres=settings.centres or SAMPLE_SETTINGS["centres"],
     )
     many = filled.languages if len(filled.languages) > 1 else ("en", "es")
     plain = Conversation(content, filled)

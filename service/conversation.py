@@ -12,6 +12,7 @@ from .content import Content, LanguagePack
 from .languages import URGENT_TOPIC, Languages
 from .matching import normalise
 from .paging import paginate, within_segments
+from .segments import encoding_of
 
 # Right-to-left mark at the start of each line, so that a line opening with "aHSCT"
 # or a digit still reads right to left on the phone.
@@ -40,6 +41,9 @@ class Settings:
     emergency: str = "999 / 112 / 911"
     languages: tuple[str, ...] = ("en",)
     default_language: str = "en"
+    website: str = ""
+    centres: str = ""  # local accredited centres, added to the centres topic
+    speech_input: bool = True  # phone menus also take spoken answers
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,7 @@ class Conversation:
         key = (lang, topic_id)
         if key not in self._topic_messages:
             pack = self.content.pack(lang)
-            topic = pack.by_id[topic_id]
-            pages = [pack.page(topic, index, **self.values()) for index in range(len(topic.pages))]
+            pages = self.topic_pages(pack, topic_id)
 
             def compose(body: str, index: int, last: bool) -> str:
                 parts = [body]
@@ -208,12 +211,21 @@ class Conversation:
 
     def _help(self, state: CallerState) -> Reply:
         pack = self.pack(state)
-        lines = [pack.text("help")]
-        if self.settings.org_name:
-            lines.append(pack.text("help_org", org=self.settings.org_name))
-        if self.settings.helpline:
-            lines.append(pack.text("helpline", helpline=self.settings.helpline))
-        return self._say(state, "help", "\n".join(lines))
+        helpline = [pack.text("helpline", helpline=self.settings.helpline)]
+        website = [pack.text("help_website", website=self.settings.website)]
+        org = [pack.text("help_org", org=self.settings.org_name)]
+        # The deployer's lines, most useful first; the last ones give way if SMS is full.
+        extras = (
+            (helpline if self.settings.helpline else [])
+            + (website if self.settings.website else [])
+            + (org if self.settings.org_name else [])
+        )
+        limit = 3 if pack.is_gsm7 else 4
+        while True:
+            text = self.finish(pack, "\n".join([pack.text("help"), *extras]))
+            if not extras or encoding_of(text).segments <= limit:
+                return self._say(state, "help", text)
+            extras.pop()
 
     def _unknown(self, state: CallerState) -> Reply:
         pack = self.pack(state)
@@ -268,6 +280,14 @@ class Conversation:
         if not pack.rtl:
             return text
         return "\n".join(RLM + line.lstrip(RLM) for line in text.split("\n"))
+
+    def topic_pages(self, pack: LanguagePack, topic_id: str) -> list[str]:
+        """A topic's pages with the deployer's settings filled in, and its local centres."""
+        topic = pack.by_id[topic_id]
+        pages = [pack.page(topic, index, **self.values()) for index in range(len(topic.pages))]
+        if topic_id == "centres" and self.settings.centres:
+            pages.append(pack.text("local_centres", centres=self.settings.centres))
+        return pages
 
     def values(self) -> dict[str, str]:
         """The deployer's settings that content may quote."""

@@ -101,7 +101,12 @@ class PhoneMenu:
         intro = [*notes, Speech(greeting, lang, "greeting")]
         turn = self._present(Call(), lang, intro)
         # The reserved keys come after the choices, so a caller who knows can press at once.
-        turn.say.append(Speech(pack.strings["voice.reserved_keys"], lang, "keys"))
+        keys = (
+            "reserved_keys"
+            if self.conversation.settings.speech_input
+            else "reserved_keys_keys_only"
+        )
+        turn.say.append(Speech(pack.strings[f"voice.{keys}"], lang, "keys"))
         turn.event = "call"
         return turn, state
 
@@ -445,10 +450,7 @@ class PhoneMenu:
         """A topic as read aloud: its pages, each cut to at most 40 seconds of speech."""
         key = (lang, topic_id)
         if key not in self._pages:
-            pack = self._pack(lang)
-            topic = pack.by_id[topic_id]
-            values = self.conversation.values()
-            texts = [pack.page(topic, index, **values) for index in range(len(topic.pages))]
+            texts = self.conversation.topic_pages(self._pack(lang), topic_id)
             self._pages[key] = paginate(
                 texts,
                 lambda body, index, last: body,

@@ -39,14 +39,16 @@ def render(turn: Turn, slow: bool) -> VoiceResponse:
     response = VoiceResponse()
     if turn.call is not None:
         voice = VOICES.get(turn.lang, {})
+        menu: PhoneMenu = current_app.extensions["hsct_phone"]
+        speech = menu.conversation.settings.speech_input
         gather = response.gather(
-            input="dtmf speech",
+            input="dtmf speech" if speech else "dtmf",
             action="/voice/menu?" + urlencode(_call_params(turn.call)),
             method="POST",
             timeout=GATHER_TIMEOUT,
             num_digits=1,
             language=voice.get("speech") or "en-GB",
-            hints=", ".join(current_app.extensions["hsct_phone"].hints(turn.lang, turn.options)),
+            hints=", ".join(menu.hints(turn.lang, turn.options)) if speech else None,
             action_on_empty_result=True,
             speech_timeout="auto",
         )
