@@ -2,11 +2,24 @@
 
     .venv/bin/python bench/sms_throughput.py [--duration S | --requests N]
                                              [--concurrency C] [--workers W]
+    .venv/bin/python bench/sms_throughput.py --load
 
 Serves the real app ("service:create_app()") and then the bare app in bench/bare_app.py
 (fixed TwiML, no signature check, no store) with gunicorn, one at a time and with identical
 settings, drives each with the same mix of pre-signed Twilio webhooks, and reports req/s,
-p50 and p99 latency, errors, and the ratio real/bare. The aim is a ratio of at least 0.8.
+p50 and p99 latency, errors, the ratio real/bare, and the RSS of each gunicorn worker after
+the run. The aim is a ratio of at least 0.8.
+
+The real app allows 30 texts an hour from one number. Each number in the stream sends
+--texts-per-caller texts per pass, and the stream is sized from the warm-up's rate so that
+no number sends more than 25 in a run; a silent reply or a "rate limited" log line counts
+as an error.
+
+--load is the load test: one round, 32 connections, 4 workers, 60 s per server (longer if
+the warm-up's rate says 60 s would not give 50,000 requests with a margin). It fails (exit 1)
+unless each server answered at least 50,000 requests with no error and no worker restarted,
+and reports, besides the ratio, the real app's p99 against 20 ms and worker RSS against
+100 MB. Results go to bench/results/sms_load.json.
 
 The load generator is wrk when installed (`apt-get install wrk`), else a Python one
 (processes of threads using http.client). Everything stays on 127.0.0.1. Results are
@@ -20,6 +33,7 @@ import concurrent.futures
 import contextlib
 import http.client
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -46,6 +60,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 LUA_SCRIPT = BENCH / "wrk_signed.lua"
 RESULTS = BENCH / "results" / "sms_throughput.json"
+LOAD_RESULTS = BENCH / "results" / "sms_load.json"
 
 HOST = "127.0.0.1"  # loopback only, never anything else
 TOKEN = "bench-token"
@@ -53,6 +68,30 @@ SECRET = "bench-secret"
 REAL_TARGET = "service:create_app()"
 BARE_TARGET = "bench.bare_app:create_app()"
 AIM = 0.8
+P99_AIM_MS = 20.0  # the real app's p99 under --load
+RSS_AIM_MB = 100.0  # each worker's VmRSS after the --load run; MB = 10**6 bytes
+LOAD_MIN_REQUESTS = 50_000  # per server, under --load
+LOAD_MIN_CONCURRENCY = 32
+# The real app allows 30 texts an hour from one number (RATE_LIMIT_SMS), then one notice, then
+# silence. A timed stream that passed it would time the silent path, so no number sends more
+# than this many texts in a run; the stream is sized for it and any silence counts as an error.
+CALLER_BUDGET = 25
+DEFAULT_PRESIGNED = 20_000  # timed stream without a warm-up to size it
+WARM_REQUESTS = 5_000  # the warm-up's stream
+RATE_LIMITED_LOG = "rate limited"  # what service/sms.py logs (WARNING) for each limited text
+# Numbers for the three streams: 40 for the checks, then the warm-up's, then the timed run's.
+CHECK_FIRST, WARM_FIRST, TIMED_FIRST, LAST_NUMBER = 0, 100, 10_000, 99_999
+
+# Defaults of the options --load changes; an option given on the command line wins.
+OPTION_DEFAULTS = {"duration": 10.0, "concurrency": 8, "workers": 2, "rounds": 3, "output": RESULTS}
+LOAD_DEFAULTS = {
+    "duration": 60.0,
+    "concurrency": LOAD_MIN_CONCURRENCY,
+    "workers": 4,
+    "rounds": 1,
+    "output": LOAD_RESULTS,
+    "min_requests": LOAD_MIN_REQUESTS,
+}
 
 # What texters send: menu numbers, commands, topics, a typo, a question, nonsense.
 BODIES = [
@@ -82,25 +121,30 @@ class Signed:
 
 
 def caller_numbers(first: int, count: int) -> list[str]:
-    """Distinct UK mobile numbers, from Ofcom's drama range onwards."""
+    """Distinct UK mobile numbers, from Ofcom's drama range onwards (never texted: loopback)."""
+    if first + count - 1 > LAST_NUMBER:
+        raise ValueError(f"numbers {first}..{first + count - 1} do not fit in five digits")
     return [f"+4477009{first + index:05d}" for index in range(count)]
 
 
 def signed_requests(
     url: str, numbers: list[str], count: int, seed: int, stream: int
 ) -> list[Signed]:
-    """A realistic stream: callers at random, each texting its way through BODIES.
+    """A realistic stream: callers in random order, each texting its way through BODIES.
 
-    A number's first text is from a new caller (it gets the welcome); later ones are from a
-    returning caller. Each number starts at its own place in BODIES.
+    Every number sends the same share of the `count` texts (give or take one), so none
+    passes the app's rate limit by chance. A number's first text is from a new caller (it
+    gets the welcome); later ones are from a returning caller. Each number starts at its own
+    place in BODIES.
     """
     rng = random.Random(seed)
     validator = RequestValidator(TOKEN)
     sent = dict.fromkeys(numbers, 0)
     offset = {number: rng.randrange(len(BODIES)) for number in numbers}
+    order = [numbers[index % len(numbers)] for index in range(count)]
+    rng.shuffle(order)
     requests = []
-    for index in range(count):
-        number = rng.choice(numbers)
+    for index, number in enumerate(order):
         params = {
             "From": number,
             "To": TO,
@@ -109,7 +153,7 @@ def signed_requests(
             "AccountSid": ACCOUNT_SID,
         }
         sent[number] += 1
-        signature = validator.compute_signature(url, params)
+        signature = validator.compute_signature(url, params)  # about 30 µs each
         requests.append(Signed(urllib.parse.urlencode(params), signature))
     return requests
 
@@ -195,7 +239,7 @@ def gunicorn_options(args: argparse.Namespace) -> list[str]:
     ]
 
 
-def server_env(db_dir: Path) -> dict[str, str]:
+def server_env(db_dir: Path, app_env: dict[str, str]) -> dict[str, str]:
     """The environment for both servers: the caller's, minus any app setting, plus ours."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
@@ -210,6 +254,7 @@ def server_env(db_dir: Path) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    env.update(app_env)  # --app-env, the same for both servers
     return env
 
 
@@ -235,7 +280,7 @@ def serving(server: Server, args: argparse.Namespace, workdir: Path) -> Iterator
         server.process = subprocess.Popen(
             command,
             cwd=REPO,
-            env=server_env(db_dir),
+            env=server_env(db_dir, args.app_env),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -300,6 +345,83 @@ def cpu_seconds(process_group: int) -> float:
         if int(fields[2]) == process_group:
             total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    """The pids of a process's live children: gunicorn's workers, for the master's pid.
+
+    Reads /proc/<pid>/task/*/children when the kernel has it (CONFIG_PROC_CHILDREN), else
+    scans /proc/*/stat for processes whose parent is `pid`.
+    """
+    files = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    if files:
+        found: set[int] = set()
+        for path in files:
+            with contextlib.suppress(OSError):
+                found.update(int(word) for word in path.read_text().split())
+        return sorted(found)
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:  # fields[0] is the state, fields[1] the parent's pid
+            found.add(int(stat.parent.name))
+    return sorted(found)
+
+
+def status_kb(pid: int, field: str) -> int | None:
+    """A "kB" line of /proc/<pid>/status (VmRSS, RssAnon, ...), or None if gone/missing."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(rf"^{field}:\s+(\d+) kB$", text, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def pss_kb(pid: int) -> int | None:
+    """Proportional set size (shared pages split between sharers), for context only."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^Pss:\s+(\d+) kB$", text, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def worker_memory(master: int) -> dict:
+    """VmRSS of every gunicorn worker (children of the master, not the master), in MB."""
+    to_mb = 1024 / 1e6  # kB (KiB) to MB (10**6 bytes)
+    workers = []
+    for pid in children_of(master):
+        rss = status_kb(pid, "VmRSS")
+        if rss is None:  # exited between listing and reading
+            continue
+        anon = status_kb(pid, "RssAnon")
+        pss = pss_kb(pid)
+        workers.append(
+            {
+                "pid": pid,
+                "rss_mb": rss * to_mb,
+                "rss_anon_mb": None if anon is None else anon * to_mb,
+                "pss_mb": None if pss is None else pss * to_mb,
+            }
+        )
+    if not workers:
+        raise RuntimeError(f"no gunicorn workers found under master pid {master}")
+    rss = [w["rss_mb"] for w in workers]
+    master_rss = status_kb(master, "VmRSS")
+    return {
+        "count": len(workers),
+        "rss_max_mb": max(rss),
+        "rss_mean_mb": statistics.fmean(rss),
+        "master_rss_mb": None if master_rss is None else master_rss * to_mb,
+        "workers": workers,
+        "aim_mb": RSS_AIM_MB,
+        "aim_met": max(rss) <= RSS_AIM_MB,
+    }
 
 
 def log_tail(server: Server, lines: int = 30) -> str:
@@ -412,7 +534,7 @@ def run_wrk(
     checked = raw["checked"]
     socket_errors = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
     # wrk's own "status" counts only >= 400; the Lua check counts every non-200.
-    bad = checked["not_200"] + checked["not_xml"] + checked["not_twiml"]
+    bad = checked["not_200"] + checked["not_xml"] + checked["not_twiml"] + checked["no_message"]
     seconds = raw["duration_us"] / 1e6
     return {
         "requests": raw["requests"],
@@ -441,7 +563,7 @@ def _drive_thread(
 ) -> None:
     """One client: keep one connection (re-opened whenever the server closes it) busy."""
     latencies: list[float] = []
-    counts = {"not_200": 0, "not_xml": 0, "not_twiml": 0, "socket": 0}
+    counts = {"not_200": 0, "not_xml": 0, "not_twiml": 0, "no_message": 0, "socket": 0}
     conn = http.client.HTTPConnection(HOST, port, timeout=10)
     index = start
     while time.monotonic() < deadline and (not limit or len(latencies) < limit):
@@ -464,6 +586,8 @@ def _drive_thread(
             counts["not_xml"] += 1
         elif b"<Response" not in data:
             counts["not_twiml"] += 1
+        elif b"<Message" not in data:
+            counts["no_message"] += 1
         if response.will_close:
             conn.close()  # http.client re-opens it on the next request
     conn.close()
@@ -582,11 +706,44 @@ def percentile(ordered: list[float], pct: float) -> float:
 
 @dataclass
 class Plan:
-    """What every round sends."""
+    """What every round sends before the timed stream, which is sized per server."""
 
-    timed_callers: list[str]
     warm_callers: list[str]
     check_callers: list[str]
+
+
+def timed_stream_size(
+    args: argparse.Namespace, warmed: dict | None, duration: float
+) -> tuple[int, int]:
+    """How many timed requests to sign, and how many numbers they come from.
+
+    Each number sends --texts-per-caller texts per pass through the stream, and the load
+    generator goes round the stream again when it runs out. Unless --presigned fixes it, the
+    stream is sized so that CALLER_BUDGET / --texts-per-caller passes cover twice the
+    requests the warm-up's rate predicts (or --requests): no number sends more than
+    CALLER_BUDGET texts, and the mix of new and returning callers does not depend on the
+    length of the run. Silent replies and rate-limit log lines are counted as errors, so a
+    stream that was too short cannot go unnoticed.
+    """
+    passes = CALLER_BUDGET // args.texts_per_caller
+    if args.presigned:
+        count = args.presigned
+    elif args.requests:
+        count = math.ceil(args.requests / passes)
+    elif warmed is not None and warmed["rps"] > 0:
+        count = math.ceil(2 * warmed["rps"] * duration / passes)
+    else:
+        count = DEFAULT_PRESIGNED
+    count = max(count, 100)
+    return count, args.callers or math.ceil(count / args.texts_per_caller)
+
+
+def rate_limited_lines(server: Server) -> int:
+    """How many texts the real app logged as rate limited (none, if the stream is right)."""
+    if server.log_path is None or not server.log_path.exists():
+        return 0
+    with open(server.log_path, encoding="utf-8", errors="replace") as log:
+        return sum(RATE_LIMITED_LOG in line for line in log)
 
 
 def measure(
@@ -596,8 +753,7 @@ def measure(
     with serving(server, args, workdir):
         url = server.url
         checks = signed_requests(url, plan.check_callers, 200, seed + 1, 1)
-        warm = signed_requests(url, plan.warm_callers, args.presigned // 4, seed + 2, 2)
-        timed = signed_requests(url, plan.timed_callers, args.presigned, seed + 3, 3)
+        warm = signed_requests(url, plan.warm_callers, WARM_REQUESTS, seed + 2, 2)
         if server.health_path is None:
             checked = check_bare(server, checks, args.ready_timeout)
         else:
@@ -607,25 +763,83 @@ def measure(
             warm_file = workdir / f"{server.name}-warm.txt"
             timed_file = workdir / f"{server.name}-timed.txt"
             write_requests(warm_file, warm)
+            warmed = run_wrk(server, warm_file, args, args.warmup) if args.warmup > 0 else None
+            duration = timed_duration(server, args, warmed)
+            timed, callers = timed_stream(url, args, warmed, duration, seed)
             write_requests(timed_file, timed)
-            if args.warmup > 0:
-                run_wrk(server, warm_file, args, args.warmup)
+            workers_before = children_of(server.process.pid)
             cpu_before = cpu_seconds(server.process.pid)
-            result = run_wrk(server, timed_file, args, args.duration)
+            result = run_wrk(server, timed_file, args, duration)
         else:
+            warmed = None
             if args.warmup > 0:
-                run_python(server, warm, args, args.warmup, 0)
-            duration = args.max_duration if args.requests else args.duration
+                warmed = run_python(server, warm, args, args.warmup, 0)
+            duration = args.max_duration if args.requests else timed_duration(server, args, warmed)
+            timed, callers = timed_stream(url, args, warmed, duration, seed)
+            workers_before = children_of(server.process.pid)
             cpu_before = cpu_seconds(server.process.pid)
             result = run_python(server, timed, args, duration, args.requests)
         # The server's own CPU per request: steadier than req/s when the host is busy.
         cpu = cpu_seconds(server.process.pid) - cpu_before
         result["server_cpu_s"] = cpu
         result["cpu_us_per_request"] = cpu / max(1, result["requests"]) * 1e6
+        result["planned_duration_s"] = duration
+        passes = math.ceil(result["requests"] / len(timed))
+        result["stream"] = {
+            "presigned": len(timed),
+            "callers": callers,
+            "passes": passes,
+            "max_texts_per_caller": passes * math.ceil(len(timed) / callers),
+            "mean_texts_per_caller": result["requests"] / callers,
+        }
+        if server.health_path is not None:  # the bare app has no limit and logs nothing
+            limited = rate_limited_lines(server)
+            result["error_detail"]["rate_limited_logged"] = limited
+            result["errors"] += limited
         if server.process.poll() is not None:
             raise RuntimeError(f"{server.label} died during the run:\n{log_tail(server)}")
+        # Memory after the run, while the server is still up: the workers, not the master.
+        result["memory"] = worker_memory(server.process.pid)
+        workers_after = [w["pid"] for w in result["memory"]["workers"]]
+        # A worker that crashed or was killed for a timeout comes back with a new pid.
+        result["worker_pids"] = {"before": workers_before, "after": workers_after}
+        result["workers_restarted"] = (
+            set(workers_before) != set(workers_after) or len(workers_before) != args.workers
+        )
     result["checks"] = checked
     return result
+
+
+def timed_stream(
+    url: str, args: argparse.Namespace, warmed: dict | None, duration: float, seed: int
+) -> tuple[list[Signed], int]:
+    """The timed run's signed requests (sized by timed_stream_size) and their caller count."""
+    count, callers = timed_stream_size(args, warmed, duration)
+    if TIMED_FIRST + callers - 1 > LAST_NUMBER:
+        raise RuntimeError(
+            f"{callers} callers do not fit in the numbers the benchmark uses; "
+            "raise --texts-per-caller or shorten --duration"
+        )
+    return signed_requests(url, caller_numbers(TIMED_FIRST, callers), count, seed + 3, 3), callers
+
+
+def timed_duration(server: Server, args: argparse.Namespace, warmed: dict | None) -> float:
+    """--duration, lengthened when the warm-up's rate says it would miss --min-requests.
+
+    wrk runs for a time, not a count. With --min-requests, the timed run is made long enough
+    for 1.25 times that many requests at the warm-up's rate (the count is checked after).
+    """
+    if not args.min_requests or warmed is None or warmed["rps"] <= 0:
+        return args.duration
+    needed = math.ceil(1.25 * args.min_requests / warmed["rps"])
+    if needed <= args.duration:
+        return args.duration
+    print(
+        f"{server.label}: warm-up ran at {warmed['rps']:.0f} req/s, so {args.duration:g} s "
+        f"would not safely give {args.min_requests} requests; timing {needed} s instead.",
+        flush=True,
+    )
+    return float(needed)
 
 
 # Report --------------------------------------------------------------------------------
@@ -658,6 +872,105 @@ def table(servers: list[Server], picked: dict[str, dict], ratio: float, p99_rati
     return "\n".join(rows)
 
 
+def load_checks(args: argparse.Namespace, picked: dict[str, dict], ratio: float) -> list[dict]:
+    """The load test's requirements (failing one fails the run) and aims (reported)."""
+    bare, real = picked["bare"], picked["real"]
+    return [
+        {
+            "check": "requests per server",
+            "kind": "requirement",
+            "target": f">= {args.min_requests:,}",
+            "measured": f"bare {bare['requests']:,}, real {real['requests']:,}",
+            "met": min(bare["requests"], real["requests"]) >= args.min_requests,
+        },
+        {
+            "check": "concurrency (open connections)",
+            "kind": "requirement",
+            "target": f">= {LOAD_MIN_CONCURRENCY}",
+            "measured": str(args.concurrency),
+            "met": args.concurrency >= LOAD_MIN_CONCURRENCY,
+        },
+        {
+            "check": "errors (socket errors, non-200, not TwiML)",
+            "kind": "requirement",
+            "target": "0",
+            "measured": f"bare {bare['errors']}, real {real['errors']}",
+            "met": bare["errors"] == 0 and real["errors"] == 0,
+        },
+        {
+            "check": "workers restarted during the run",
+            "kind": "requirement",
+            "target": "none",
+            "measured": ", ".join(
+                f"{name} {'yes' if picked[name]['workers_restarted'] else 'no'}"
+                for name in ("bare", "real")
+            ),
+            "met": not bare["workers_restarted"] and not real["workers_restarted"],
+        },
+        {
+            "check": "req/s ratio real/bare",
+            "kind": "aim",
+            "target": f">= {AIM}",
+            "measured": f"{ratio:.2f}",
+            "met": ratio >= AIM,
+        },
+        {
+            "check": "real app p99",
+            "kind": "aim",
+            "target": f"<= {P99_AIM_MS:g} ms",
+            "measured": f"{real['p99_ms']:.1f} ms",
+            "met": real["p99_ms"] <= P99_AIM_MS,
+        },
+        {
+            "check": "real app worker RSS after the run (max of workers)",
+            "kind": "aim",
+            "target": f"<= {RSS_AIM_MB:g} MB",
+            "measured": f"{real['memory']['rss_max_mb']:.1f} MB "
+            f"(mean {real['memory']['rss_mean_mb']:.1f}, {real['memory']['count']} workers)",
+            "met": real["memory"]["aim_met"],
+        },
+    ]
+
+
+def load_table(servers: list[Server], picked: dict[str, dict], checks: list[dict]) -> str:
+    rows = [
+        "| server | requests | errors | req/s | p50 ms | p99 ms | server CPU µs/req "
+        "| worker RSS max MB | worker RSS mean MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for server in servers:
+        r = picked[server.name]
+        rows.append(
+            f"| {server.label} | {r['requests']:,} | {r['errors']} | {r['rps']:.0f} "
+            f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['cpu_us_per_request']:.0f} "
+            f"| {r['memory']['rss_max_mb']:.1f} | {r['memory']['rss_mean_mb']:.1f} |"
+        )
+    rows += ["", "| check | kind | target | measured | |", "|---|---|---|---|---|"]
+    for check in checks:
+        rows.append(
+            f"| {check['check']} | {check['kind']} | {check['target']} | {check['measured']} "
+            f"| {'met' if check['met'] else '**NOT met**'} |"
+        )
+    return "\n".join(rows)
+
+
+def git_state() -> dict:
+    """The commit measured and any uncommitted changes (others may be editing the tree)."""
+    commit = tool_version(["git", "-C", str(REPO), "rev-parse", "HEAD"])
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        changed = [line[3:] for line in done.stdout.splitlines()]
+    except OSError:
+        changed = []
+    return {"commit": commit, "uncommitted": changed}
+
+
 def tool_version(command: list[str]) -> str:
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
@@ -673,7 +986,26 @@ def tool_version(command: list[str]) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--duration", type=float, default=10.0, help="seconds of timed load per server (default 10)"
+        "--load",
+        action="store_true",
+        help=f"the load test: --concurrency {LOAD_DEFAULTS['concurrency']} --workers "
+        f"{LOAD_DEFAULTS['workers']} --rounds 1 --duration {LOAD_DEFAULTS['duration']:g} "
+        f"--min-requests {LOAD_MIN_REQUESTS}, results in {LOAD_RESULTS.name}; worker RSS, "
+        f"p99 <= {P99_AIM_MS:g} ms and RSS <= {RSS_AIM_MB:g} MB are reported",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="seconds of timed load per server (default 10; --load: 60, lengthened if the "
+        "warm-up says it would miss --min-requests)",
+    )
+    parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=None,
+        help="fail (exit 1) unless each server answered at least this many requests in the "
+        f"timed run (default 0; --load: {LOAD_MIN_REQUESTS})",
     )
     parser.add_argument(
         "--requests",
@@ -687,8 +1019,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=120.0,
         help="with --requests: stop anyway after this many seconds",
     )
-    parser.add_argument("--concurrency", type=int, default=8, help="open connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn --workers (default 2)")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="open connections (default 8; --load: 32)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn --workers (default 2; --load: 4)"
+    )
     parser.add_argument(
         "--worker-class",
         default="sync",
@@ -707,20 +1043,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
-        help="measure both servers this many times (default 3); report the median ratio",
+        default=None,
+        help="measure both servers this many times (default 3; --load: 1); report the median ratio",
+    )
+    parser.add_argument(
+        "--texts-per-caller",
+        type=int,
+        default=5,
+        help="texts from each number per pass through the timed stream (default 5); the "
+        f"stream is sized so no number sends more than {CALLER_BUDGET} in a run, below the "
+        "app's rate limit of 30 an hour",
     )
     parser.add_argument(
         "--callers",
         type=int,
-        default=500,
-        help="distinct From numbers in the timed run (default 500)",
+        default=None,
+        help="fix the number of distinct From numbers in the timed stream instead (no "
+        "sizing: numbers may pass the rate limit, and then the run fails)",
     )
     parser.add_argument(
         "--presigned",
         type=int,
-        default=20000,
-        help="pre-signed requests the timed run cycles through",
+        default=None,
+        help="pre-signed requests the timed run cycles through (default: sized from the "
+        f"warm-up's rate, see --texts-per-caller; {DEFAULT_PRESIGNED} without a warm-up)",
+    )
+    parser.add_argument(
+        "--app-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an app setting for both servers, e.g. RATE_LIMIT_ENABLED=false (repeatable)",
     )
     parser.add_argument(
         "--loadgen",
@@ -739,14 +1092,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ready-timeout", type=float, default=30.0, help="seconds to wait for a server to come up"
     )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help=f"where the JSON goes (default bench/results/{RESULTS.name}; --load: "
+        f"bench/results/{LOAD_RESULTS.name})",
+    )
     args = parser.parse_args(argv)
+    defaults = {**OPTION_DEFAULTS, "min_requests": 0, **(LOAD_DEFAULTS if args.load else {})}
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.worker_class == "sync" and args.threads != 1:
         parser.error("--threads > 1 makes gunicorn switch to gthread; say --worker-class gthread")
-    if args.callers < 1 or args.callers > 500:
-        parser.error("--callers must be 1..500")
-    if args.concurrency < 1 or args.workers < 1 or args.rounds < 1 or args.presigned < 1:
-        parser.error("--concurrency, --workers, --rounds and --presigned must be positive")
+    if args.callers is not None and not 1 <= args.callers <= LAST_NUMBER - TIMED_FIRST + 1:
+        parser.error(f"--callers must be 1..{LAST_NUMBER - TIMED_FIRST + 1}")
+    if not 1 <= args.texts_per_caller <= CALLER_BUDGET:
+        parser.error(f"--texts-per-caller must be 1..{CALLER_BUDGET}")
+    app_env = {}
+    for item in args.app_env:
+        name, equals, value = item.partition("=")
+        if not equals or not name:
+            parser.error(f"--app-env wants NAME=VALUE, not {item!r}")
+        app_env[name] = value
+    args.app_env = app_env
+    if args.presigned is not None and args.presigned < 1:
+        parser.error("--presigned must be positive")
+    if args.concurrency < 1 or args.workers < 1 or args.rounds < 1:
+        parser.error("--concurrency, --workers and --rounds must be positive")
+    if args.min_requests < 0:
+        parser.error("--min-requests must not be negative")
+    if args.load and args.concurrency < LOAD_MIN_CONCURRENCY:
+        parser.error(f"--load needs --concurrency >= {LOAD_MIN_CONCURRENCY}")
+    if args.load and args.min_requests < LOAD_MIN_REQUESTS:
+        parser.error(f"--load needs --min-requests >= {LOAD_MIN_REQUESTS}")
+    if args.requests and args.requests < args.min_requests:
+        parser.error("--requests is below --min-requests")
     return args
 
 
@@ -779,9 +1161,8 @@ def main(argv: list[str] | None = None) -> int:
         Server("real", "HSCT Line POST /sms", REAL_TARGET, "/healthz"),
     ]
     plan = Plan(
-        timed_callers=caller_numbers(0, args.callers),
-        warm_callers=caller_numbers(500, 250),
-        check_callers=caller_numbers(750, 40),  # five texts each: new, then returning
+        warm_callers=caller_numbers(WARM_FIRST, math.ceil(WARM_REQUESTS / args.texts_per_caller)),
+        check_callers=caller_numbers(CHECK_FIRST, 40),  # five texts each: new, then returning
     )
     cores = os.cpu_count() or 1
     load_desc = (
@@ -790,10 +1171,18 @@ def main(argv: list[str] | None = None) -> int:
         else f"Python, {min(args.load_processes, args.concurrency)} process(es)"
     )
     bound = f"{args.requests} requests" if args.requests else f"{args.duration:g} s"
+    callers_desc = (
+        f"{args.callers} callers"
+        if args.callers
+        else f"{args.texts_per_caller} texts per caller per pass, at most {CALLER_BUDGET} a run"
+    )
+    if args.min_requests:
+        bound += f" (at least {args.min_requests} requests, or the run fails)"
     print(
-        f"gunicorn {' '.join(gunicorn_options(args))}\n"
+        ("Load test (--load).\n" if args.load else "")
+        + f"gunicorn {' '.join(gunicorn_options(args))}\n"
         f"load: {load_desc}, {args.concurrency} connections, {bound} per server "
-        f"after {args.warmup:g} s warm-up, {args.callers} callers, {args.rounds} round(s)\n"
+        f"after {args.warmup:g} s warm-up, {callers_desc}, {args.rounds} round(s)\n"
         f"note: {cores} CPU core(s) shared by the server ({args.workers} workers) and the load "
         f"generator on {HOST}; absolute figures are lower than on a dedicated host, the ratio "
         "is what to compare."
@@ -816,10 +1205,16 @@ def main(argv: list[str] | None = None) -> int:
             for server in servers if round_no % 2 == 0 else servers[::-1]:
                 result = measure(server, plan, args, workdir, loadgen, args.seed + 10 * round_no)
                 this[server.name] = result
+                memory = result["memory"]
                 print(
                     f"round {round_no + 1} {server.label}: {result['rps']:.0f} req/s, "
                     f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
-                    f"{result['errors']} errors in {result['requests']} requests",
+                    f"{result['errors']} errors in {result['requests']} requests "
+                    f"({result['seconds']:.1f} s) from {result['stream']['callers']} numbers "
+                    f"(at most {result['stream']['max_texts_per_caller']} texts each); "
+                    f"{memory['count']} workers, RSS max "
+                    f"{memory['rss_max_mb']:.1f} MB, mean {memory['rss_mean_mb']:.1f} MB"
+                    + ("; WORKERS RESTARTED" if result["workers_restarted"] else ""),
                     flush=True,
                 )
             this["ratio_rps"] = this["real"]["rps"] / this["bare"]["rps"]
@@ -832,7 +1227,27 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if len(rounds) > 1:
         print(f"Round {picked['round']} of {len(rounds)}, the one with the median ratio:\n")
-    print(table(servers, picked, ratio, p99_ratio))
+    checks_load = load_checks(args, picked, ratio) if args.load else None
+    if checks_load is not None:
+        print(load_table(servers, picked, checks_load))
+        print(
+            "\nWorker RSS is VmRSS from /proc/<pid>/status of each gunicorn worker (children "
+            "of the master), read after the timed run while the server was still up; "
+            "MB = 10^6 bytes. Real app workers: "
+            + ", ".join(f"{w['rss_mb']:.1f}" for w in picked["real"]["memory"]["workers"])
+            + " MB."
+        )
+    else:
+        print(table(servers, picked, ratio, p99_ratio))
+        print(
+            "Worker RSS after the run (max/mean MB): "
+            + "; ".join(
+                f"{s.label} {picked[s.name]['memory']['rss_max_mb']:.1f}/"
+                f"{picked[s.name]['memory']['rss_mean_mb']:.1f}"
+                for s in servers
+            )
+            + "."
+        )
 
     checks = picked["real"]["checks"]
     refused = checks["refused"]
@@ -851,6 +1266,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "gunicorn": tool_version([sys.executable, "-m", "gunicorn", "--version"]),
             "wrk": tool_version(["wrk", "--version"]) if loadgen == "wrk" else None,
+            "git": git_state(),
             "note": "server and load generator share the CPU cores over loopback",
         },
         "settings": {
@@ -860,8 +1276,13 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": args.concurrency,
             "duration_s": None if args.requests else args.duration,
             "requests": args.requests or None,
+            "min_requests": args.min_requests,
+            "load_test": args.load,
             "warmup_s": args.warmup,
-            "callers": args.callers,
+            "callers": args.callers or None,
+            "texts_per_caller": None if args.callers else args.texts_per_caller,
+            "caller_budget": None if args.callers else CALLER_BUDGET,
+            "app_env_extra": args.app_env,
             "bodies": BODIES,
             "rounds": args.rounds,
         },
@@ -878,15 +1299,48 @@ def main(argv: list[str] | None = None) -> int:
             "aim_met": ratio >= AIM,
         },
     }
+    if checks_load is not None:
+        report["load"] = {
+            "command": "python bench/sms_throughput.py " + " ".join(sys.argv[1:] or []),
+            "checks": checks_load,
+            "requirements_met": all(c["met"] for c in checks_load if c["kind"] == "requirement"),
+            "aims_met": {c["check"]: c["met"] for c in checks_load if c["kind"] == "aim"},
+            "p99_aim_ms": P99_AIM_MS,
+            "rss_aim_mb": RSS_AIM_MB,
+        }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nWrote {args.output}")
 
+    failed = False
     errors = sum(one[server.name]["errors"] for one in rounds for server in servers)
     if errors:
         print(f"\n{errors} bad responses or socket errors: see error_detail in the JSON.")
-        return 1
-    return 0
+        failed = True
+    restarted = [
+        f"round {one['round']} {server.label}"
+        for one in rounds
+        for server in servers
+        if one[server.name]["workers_restarted"]
+    ]
+    if restarted:
+        print(f"\nFAILED: gunicorn workers restarted during the timed run: {restarted}.")
+        failed = True
+    short = [
+        f"round {one['round']} {server.label}: {one[server.name]['requests']}"
+        for one in rounds
+        for server in servers
+        if one[server.name]["requests"] < args.min_requests
+    ]
+    if short:
+        print(f"\nFAILED: fewer than {args.min_requests} requests: {'; '.join(short)}.")
+        failed = True
+    if args.load and not failed:
+        print(
+            f"\nLoad test requirements met: >= {args.min_requests} requests per server at "
+            f"concurrency {args.concurrency}, no errors, no worker restarts."
+        )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 --   HOST           the Host header the signatures were computed for (127.0.0.1:PORT)
 --   THREADS        wrk's -t, so each thread starts at its own place in the list
 --
--- Every response that is not 200, text/xml and a <Response> document is counted as bad;
+-- Every response that is not 200, text/xml and a <Response> document with a <Message> is
+-- counted as bad (an empty <Response/> is the real app's silence, e.g. when rate limited);
 -- done() prints one line, "BENCH_RESULT {json}", that the Python side parses.
 
 local threads = {}
@@ -24,6 +25,7 @@ responses = 0
 bad_status = 0
 bad_type = 0
 bad_body = 0
+no_message = 0
 
 function init(args)
    local path, host = args[1], args[2]
@@ -59,26 +61,30 @@ function response(status, headers, body)
       bad_type = bad_type + 1
    elseif not string.find(body or "", "<Response", 1, true) then
       bad_body = bad_body + 1
+   elseif not string.find(body, "<Message", 1, true) then
+      no_message = no_message + 1
    end
 end
 
 function done(summary, latency, requests)
-   local seen, status, ctype, body = 0, 0, 0, 0
+   local seen, status, ctype, body, silent = 0, 0, 0, 0, 0
    for _, thread in ipairs(threads) do
       seen = seen + thread:get("responses")
       status = status + thread:get("bad_status")
       ctype = ctype + thread:get("bad_type")
       body = body + thread:get("bad_body")
+      silent = silent + thread:get("no_message")
    end
    local e = summary.errors
    io.write(string.format(
       'BENCH_RESULT {"requests": %d, "duration_us": %d, "bytes": %d, '
          .. '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, '
-         .. '"checked": {"responses": %d, "not_200": %d, "not_xml": %d, "not_twiml": %d}, '
+         .. '"checked": {"responses": %d, "not_200": %d, "not_xml": %d, "not_twiml": %d, '
+         .. '"no_message": %d}, '
          .. '"latency_us": {"mean": %.1f, "p50": %.1f, "p90": %.1f, "p99": %.1f, "max": %.1f}}\n',
       summary.requests, summary.duration, summary.bytes,
       e.connect, e.read, e.write, e.status, e.timeout,
-      seen, status, ctype, body,
+      seen, status, ctype, body, silent,
       latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
       latency.max))
 end

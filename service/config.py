@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import time
@@ -76,11 +77,13 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["TRY_PAGE"] = bool(app.config["DEV_MODE"])
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path, "hsct.sqlite"))
-    if not app.config["TWILIO_AUTH_TOKEN"] and app.config["DEV_MODE"]:
-        # A throwaway token so the try-it page can sign its requests like Twilio does.
-        app.config["TWILIO_AUTH_TOKEN"] = "dev-" + secrets.token_hex(16)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config["TWILIO_AUTH_TOKEN"] and app.config["DEV_MODE"]:
+        # A local token so the try-it page can sign its requests like Twilio does; made from
+        # the secret, so every gunicorn worker has the same one.
+        digest = hashlib.sha256(b"dev-token:" + app.config["SECRET_KEY"].encode()).hexdigest()
+        app.config["TWILIO_AUTH_TOKEN"] = "dev-" + digest[:32]
     app.config["LANGUAGES"] = _language_list(app.config["LANGUAGES"], Path(app.root_path).parent)
     if app.config["DEFAULT_LANGUAGE"] not in app.config["LANGUAGES"]:
         app.config["LANGUAGES"].insert(0, app.config["DEFAULT_LANGUAGE"])

@@ -57,9 +57,10 @@ def try_sign() -> object:
         abort(404)
     validator = current_app.extensions.get("twilio_validator")
     payload = request.get_json(silent=True) or {}
-    path = payload.get("path", "/sms")
+    path = str(payload.get("path", "/sms"))
     params = payload.get("params", {})
-    if validator is None or path not in {"/sms"} or not isinstance(params, dict):
+    webhook = path.split("?", 1)[0] in {"/sms", "/voice", "/voice/menu"}
+    if validator is None or not webhook or not isinstance(params, dict):
         abort(400)
     params = {str(name): str(value) for name, value in params.items()}
     params.setdefault("MessageSid", "SM" + secrets.token_hex(16))

@@ -39,7 +39,7 @@ def test_healthz(client):
 
 def test_home_page_without_try_page(client):
     page = client.get("/").get_data(as_text=True)
-    assert "Text the number" in page
+    assert "Text or call the number" in page
     assert "/try/sign" not in page
     assert client.post("/try/sign", json={}).status_code == 404
 
