@@ -19,10 +19,10 @@ def test_content_check_passes_and_reports(app):
 def test_content_check_fails_on_a_bad_setting(config):
     from service import create_app
 
-    config["ORG_NAME"] = "The Very Long Name Of A Charity " * 10
+    config["EMERGENCY_NUMBER"] = "the emergency number of your own country, " * 3
     result = create_app(config).test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 1
-    assert "en help:" in result.output
+    assert "topic.urgent.page1: the emergency number is not in the first message" in result.output
 
 
 def test_catalogue_template_is_up_to_date(app):
