@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import logging
 
-import phonenumbers
 from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from .conversation import CallerState, Conversation
 from .matching import normalise
+from .phone_numbers import country_of
 from .segments import encoding_of, is_gsm7, smart_encode
 from .signature import public_url, twilio_signed
 from .store import caller_key, log_id
@@ -47,15 +47,6 @@ def sms_text(text: str) -> str:
     return (smart if is_gsm7(smart) else text)[:MAX_BODY]
 
 
-def country_of(number: str) -> str | None:
-    """The ISO region of a phone number ("GB"), or None for anything that is not one."""
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return request.form.get("FromCountry") or None
-    return phonenumbers.region_code_for_number(parsed) or request.form.get("FromCountry") or None
-
-
 @bp.post("/sms")
 @twilio_signed
 def incoming() -> Response:
@@ -87,7 +78,7 @@ def incoming() -> Response:
         return twiml(render(conversation.finish(pack, pack.text("rate_limited"))))
 
     # The number's country only matters for a caller whose language is not yet known.
-    country = country_of(number) if state is None else None
+    country = country_of(number, request.form.get("FromCountry")) if state is None else None
     reply, new_state = conversation.reply(body, state, country, public_url(""))
 
     try:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-import phonenumbers
 from flask import Flask, current_app
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from .phone_numbers import is_phone_number
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ TIMEOUT_SECONDS = 5  # the caller is waiting on the line
 
 def send_text(to: str, sender: str, body: str) -> str:
     """Send ``body`` to ``to``; return "sent", "opted_out", "no_number" or "failed"."""
-    if not _is_phone_number(to):
+    if not is_phone_number(to):
         return "no_number"
     config = current_app.config
     if not config.get("TWILIO_ACCOUNT_SID") or not config.get("TWILIO_AUTH_TOKEN"):
@@ -46,14 +47,6 @@ def send_text(to: str, sender: str, body: str) -> str:
         log.warning("text not sent: %s", type(error).__name__)
         return "failed"
     return "sent"
-
-
-def _is_phone_number(number: str) -> bool:
-    """Only real numbers can get a text: not "anonymous", not "client:..."."""
-    try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(number, None))
-    except phonenumbers.NumberParseException:
-        return False
 
 
 def init_app(app: Flask) -> None:

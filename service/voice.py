@@ -15,8 +15,8 @@ from .audio import Clips
 from .conversation import CallerState, Conversation
 from .helpline import Helpline
 from .phone import Call, PhoneMenu, Speech, Turn
+from .phone_numbers import country_of
 from .signature import public_url, twilio_signed
-from .sms import country_of
 from .sms_sender import send_text
 from .store import caller_key, log_id
 
@@ -167,7 +167,8 @@ def incoming() -> Response:
             response.hangup()
             return twiml(response)
         return _goodbye("voice.rate_limited")
-    turn, new_state = menu.start(state, country_of(request.form.get("From", "")))
+    form = request.form
+    turn, new_state = menu.start(state, country_of(form.get("From", ""), form.get("FromCountry")))
     _save(key, state, new_state)
     _count(turn)
     log.info("voice caller=%s node=start lang=%s", log_id(key or "-"), turn.lang)
