@@ -41,14 +41,16 @@ def summarise(rows: list[tuple], unanswered: list[tuple], days: int) -> Summary:
     return Summary(days, by_day, languages, topics, intents, unanswered, total)
 
 
-def _authorised() -> bool:
-    """The stats token, from `Authorization: Bearer ...` or `?token=...`."""
+@bp.before_request
+def require_token() -> None:
+    """Every stats view needs the token, from `Authorization: Bearer ...` or `?token=...`."""
     token = current_app.config.get("STATS_TOKEN")
     if not token:
         abort(404)  # no token set: no stats page at all
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     given = given or request.args.get("token", "")
-    return hmac.compare_digest(given.encode(), token.encode())
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        abort(401)
 
 
 def _days() -> int:
@@ -61,8 +63,6 @@ def _days() -> int:
 @bp.get("/stats")
 def page() -> str:
     """The usage page for the deployer: a chart, tables, and unanswered questions."""
-    if not _authorised():
-        abort(401)
     store = current_app.extensions["hsct_store"]
     days = _days()
     summary = summarise(store.counts(days), store.unanswered_questions(days), days)
@@ -77,8 +77,6 @@ def page() -> str:
 @bp.get("/stats.csv")
 def csv() -> Response:
     """Counts as CSV (or, with ?what=unanswered, the scrubbed unanswered questions)."""
-    if not _authorised():
-        abort(401)
     store = current_app.extensions["hsct_store"]
     days = _days()
     if request.args.get("what") == "unanswered":
