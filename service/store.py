@@ -36,6 +36,8 @@ class Store(Protocol):
 
     def purge(self, idle_seconds: int) -> int: ...
 
+    def hit(self, bucket: str, limit: int, seconds: int) -> bool: ...
+
     def count(self, channel: str, lang: str, intent: str, topic: str | None) -> None: ...
 
     def unanswered(self, channel: str, lang: str, text: str) -> None: ...
@@ -94,6 +96,9 @@ _SCHEMA = [
     "CREATE TABLE IF NOT EXISTS unanswered (day TEXT NOT NULL, channel TEXT NOT NULL, "
     "lang TEXT NOT NULL, question TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS unanswered_day ON unanswered (day)",
+    # Rate-limit counters in fixed windows, shared by every worker (ratelimit.py).
+    "CREATE TABLE IF NOT EXISTS rate (bucket TEXT NOT NULL, slot BIGINT NOT NULL, "
+    "hits INTEGER NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (bucket, slot))",
 ]
 
 
@@ -186,7 +191,21 @@ class SqlStore:
         )
         day = time.strftime("%Y-%m-%d", time.gmtime(cutoff))
         self._run("DELETE FROM unanswered WHERE day <= ?", (day,))
+        self._run("DELETE FROM rate WHERE expires_at < ?", (int(time.time()),))
         return deleted
+
+    def hit(self, bucket: str, limit: int, seconds: int) -> bool:
+        """Count one hit in this bucket's current window; True while within ``limit``."""
+        now = int(time.time())
+        slot = now // seconds
+        hits = self._run(
+            "INSERT INTO rate (bucket, slot, hits, expires_at) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT (bucket, slot) DO UPDATE SET hits = rate.hits + 1 RETURNING hits",
+            (bucket, slot, (slot + 1) * seconds),
+        ).fetchone()[0]
+        if hits == 1 and slot % 16 == 0:  # now and then, drop windows that have passed
+            self._run("DELETE FROM rate WHERE expires_at < ?", (now,))
+        return hits <= limit
 
     def count(self, channel: str, lang: str, intent: str, topic: str | None) -> None:
         """Add one to today's counter for this kind of answer."""

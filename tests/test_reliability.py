@@ -203,6 +203,14 @@ def test_instances_share_counters_through_redis(config, redis_url):
     assert keys and NUMBER.encode() not in keys and NUMBER[1:].encode() not in keys
 
 
+def test_workers_share_counters_through_the_database(config):
+    first = limited_app(dict(config), RATE_LIMIT_SMS="2/hour")
+    second = limited_app(dict(config), RATE_LIMIT_SMS="2/hour")  # same DATABASE_URL
+    assert Texter(first.test_client())("hi")
+    assert Texter(second.test_client())("risks")
+    assert Texter(first.test_client())("cost") == EN.text("rate_limited")
+
+
 def test_unreachable_rate_limit_storage_still_answers(config, caplog):
     app = limited_app(config, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
     assert Texter(app.test_client())("hi").startswith("HSCT Line:")

@@ -58,6 +58,9 @@ def test_store_contract(store_url):
     assert store.purge(0) == 2  # k and gone; "out" keeps its opt-out
     assert store.load("k") is None and store.load("out") == CallerState(opted_out=True)
     assert store.unanswered_questions(1) == []
+    # Rate-limit counters: a fixed window per bucket, shared by whoever uses this database.
+    assert [store.hit("sms:abc", 2, 3600) for _ in range(3)] == [True, True, False]
+    assert store.hit("sms:other", 2, 3600)
     store.close()
 
 
