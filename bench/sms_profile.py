@@ -24,19 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
 
+from bench.sms_throughput import BODIES  # noqa: E402  (the same mix as the gunicorn runs)
 from service import create_app  # noqa: E402
 
-BODIES = [
-    "hi",
-    "4",
-    "risks",
-    "MORE",
-    "MENU",
-    "how long till i can go back to work",
-    "rsks",
-    "HELP",
-    "purple elephants",
-]
 URL = "http://127.0.0.1:8000/sms"
 
 
