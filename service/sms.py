@@ -82,13 +82,12 @@ def incoming() -> Response:
     reply, new_state = conversation.reply(body, state, country, public_url(""))
 
     try:
-        with store.batch():
-            if key and new_state != state:
-                store.save(key, new_state)
-            if reply.text is not None:
-                store.count("sms", reply.lang, reply.intent, reply.topic)
-            if reply.intent == "unknown" and current_app.config["KEEP_UNANSWERED"]:
-                store.unanswered("sms", reply.lang, body)
+        if key and new_state != state:
+            store.save(key, new_state)
+        if reply.text is not None:
+            store.count("sms", reply.lang, reply.intent, reply.topic)
+        if reply.intent == "unknown" and current_app.config["KEEP_UNANSWERED"]:
+            store.unanswered("sms", reply.lang, body)
     except Exception:
         log.exception("store unavailable while saving caller %s", log_id(key or "-"))
 

@@ -7,7 +7,6 @@ Both run the same SQL.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -36,8 +35,6 @@ class Store(Protocol):
     def save(self, key: str, state: CallerState) -> None: ...
 
     def purge(self, idle_seconds: int) -> int: ...
-
-    def batch(self) -> contextlib.AbstractContextManager: ...
 
     def hit(self, bucket: str, limit: int, seconds: int) -> bool: ...
 
@@ -152,18 +149,6 @@ class SqlStore:
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             conn.close()
         self._local = threading.local()
-
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Several writes in one transaction: one commit instead of one each."""
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def _run(self, sql: str, params: tuple = ()) -> Any:
         return self._conn().execute(sql.replace("?", self.mark), params)
