@@ -38,11 +38,8 @@ class Clips:
 
     def find(self, text: str, lang: str, slow: bool) -> str | None:
         """The file name of a clip saying ``text``, or None when none was built."""
-        for engine in ENGINES:
-            name = clip_name(text, lang, engine, slow)
-            if (self.directory / name).is_file():
-                return name
-        return None
+        engine = self.engine_of(text, lang, slow)
+        return clip_name(text, lang, engine, slow) if engine else None
 
     def engine_of(self, text: str, lang: str, slow: bool) -> str | None:
         """Which engine built the clip for this text, if any."""

@@ -16,8 +16,7 @@ from .audio_build import build, engines_for, wanted_clips
 from .catalogues import catalogue_problems
 from .chat import chat
 from .content_check import check
-from .stats import summarise
-from .store import iter_csv_rows
+from .stats import csv_text, summarise
 from .voice import VOICES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +188,7 @@ def stats_command(days: int, as_csv: bool) -> None:
     rows = store.counts(days)
     if as_csv:
         header = ("day", "channel", "lang", "intent", "topic", "hits")
-        click.echo("".join(iter_csv_rows([header, *rows])), nl=False)
+        click.echo(csv_text([header, *rows]), nl=False)
         return
     summary = summarise(rows, store.unanswered_questions(days, 20), days)
     click.echo(f"{summary.total} answers in the last {days} days")

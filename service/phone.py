@@ -247,7 +247,7 @@ class PhoneMenu:
             key = str(len(options) + 1)
             current = self._pack(chunk[0]) if chunk else self._pack("en")
             more = current.strings["voice.more_languages_option"].format(key=key)
-            options.append(Option(key, f"node:lang:{page + 1}", Speech(more, current.lang)))
+            options.append(Option(key, f"lang:{page + 1}", Speech(more, current.lang)))
         return options
 
     def _group(self, group: str) -> list[str]:
@@ -282,8 +282,6 @@ class PhoneMenu:
     ) -> Turn:
         pack = self._pack(lang)
         here = dataclasses.replace(call, silences=0)
-        if action.startswith("node:"):
-            action = action.removeprefix("node:")
         if action == "repeat":
             return self._present(here, lang)
         if action == "back":

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import hmac
+import io
 from collections import Counter
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from .store import iter_csv_rows
-
 bp = Blueprint("stats", __name__)
+
+
+def csv_text(rows: list[tuple]) -> str:
+    """Rows as CSV."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 @dataclass
@@ -75,7 +82,7 @@ def page() -> str:
 
 
 @bp.get("/stats.csv")
-def csv() -> Response:
+def export() -> Response:
     """Counts as CSV (or, with ?what=unanswered, the scrubbed unanswered questions)."""
     store = current_app.extensions["hsct_store"]
     days = _days()
@@ -84,7 +91,7 @@ def csv() -> Response:
     else:
         rows = [("day", "channel", "lang", "intent", "topic", "hits"), *store.counts(days)]
     return Response(
-        "".join(iter_csv_rows(rows)),
+        csv_text(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=hsct-line-usage.csv"},
     )

@@ -16,7 +16,6 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -304,20 +303,6 @@ def open_store(url: str, timeout: float = 5.0) -> Store:
     if url.startswith(("postgres://", "postgresql://")):
         return PostgresStore(url, timeout)
     raise ValueError(f"unsupported DATABASE_URL scheme: {url.split(':', 1)[0]}")
-
-
-def iter_csv_rows(rows: list[tuple]) -> Iterator[str]:
-    """Rows as CSV lines (for the stats export)."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 def init_app(app: Flask) -> None:

@@ -98,17 +98,17 @@ def _call_from_request() -> Call:
     )
 
 
-def _caller() -> tuple[str | None, CallerState | None, bool]:
-    """The hashed caller, their state, and whether the store answered."""
+def _caller() -> tuple[str | None, CallerState | None]:
+    """The hashed caller and their state (a blank one without a number or a store)."""
     number = request.form.get("From", "").strip()
     if not number:
-        return None, CallerState(), False
+        return None, CallerState()
     key = caller_key(number, current_app.config["SECRET_KEY"])
     try:
-        return key, current_app.extensions["hsct_store"].load(key), True
+        return key, current_app.extensions["hsct_store"].load(key)
     except Exception:
         log.exception("store unavailable while loading caller %s", log_id(key))
-        return key, CallerState(), False
+        return key, CallerState()
 
 
 def _save(key: str | None, before: CallerState | None, after: CallerState) -> None:
@@ -157,7 +157,7 @@ def failed(error: Exception) -> Response:
 def incoming() -> Response:
     """Answer a call: greeting and the main menu."""
     menu: PhoneMenu = current_app.extensions["hsct_phone"]
-    key, state, _ = _caller()
+    key, state = _caller()
     g.lang = menu.conversation.lang(state) if state else None
     verdict = current_app.extensions["hsct_limits"]["voice"].check(key) if key else "ok"
     if verdict != "ok":
@@ -181,7 +181,7 @@ def step() -> Response:
     """Act on a key press, words, or silence at a menu."""
     menu: PhoneMenu = current_app.extensions["hsct_phone"]
     call = _call_from_request()
-    key, state, _ = _caller()
+    key, state = _caller()
     g.lang = menu.conversation.lang(state) if state else None
     form = request.form
     try:

@@ -66,6 +66,13 @@ class Caller:
     def say(self, words: str, confidence: str = "0.92") -> ET.Element:
         return self.post(self.action, SpeechResult=words, Confidence=confidence)
 
+    def reach(self, *keys: str) -> ET.Element:
+        """Call, then press each key in turn."""
+        root = self.call()
+        for key in keys:
+            root = self.press(key)
+        return root
+
     def wait(self) -> ET.Element:
         return self.post(self.action)  # silence: Twilio posts with no Digits (actionOnEmptyResult)
 
@@ -210,10 +217,7 @@ def texting(app):
 
 
 def test_text_me_this_sends_the_topic_by_sms(caller, texting, client):
-    caller.call()
-    caller.press("2")
-    caller.press("1")
-    caller.press("3")  # text me
+    caller.reach("2", "1", "3")  # risks, then text me
     assert caller.heard.startswith("I have sent this to you by text message.")
     sent = texting.requests[-1]
     assert sent["url"].endswith("/Messages.json")
@@ -229,10 +233,7 @@ def test_text_me_to_an_opted_out_number_is_not_sent(caller, texting, client):
     from .conftest import Texter
 
     Texter(client)("STOP")
-    caller.call()
-    caller.press("2")
-    caller.press("1")
-    caller.press("3")
+    caller.reach("2", "1", "3")  # risks, then text me
     assert caller.heard.startswith("Your number has opted out")
     assert texting.requests == []
 
@@ -240,10 +241,7 @@ def test_text_me_to_an_opted_out_number_is_not_sent(caller, texting, client):
 def test_twilio_21610_counts_as_opted_out(caller, app, client):
     app.config.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32)
     app.extensions["twilio_http_client"] = FakeTwilio(400, 21610)
-    caller.call()
-    caller.press("2")
-    caller.press("1")
-    caller.press("3")
+    caller.reach("2", "1", "3")  # risks, then text me
     assert caller.heard.startswith("Your number has opted out")
     from .conftest import Texter
 
@@ -253,20 +251,14 @@ def test_twilio_21610_counts_as_opted_out(caller, app, client):
 def test_a_failed_text_is_told_politely_and_the_call_goes_on(caller, app):
     app.config.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32)
     app.extensions["twilio_http_client"] = FakeTwilio(500, 20500)
-    caller.call()
-    caller.press("2")
-    caller.press("1")
-    caller.press("3")
+    caller.reach("2", "1", "3")  # risks, then text me
     assert caller.heard.startswith("Sorry, I could not send the text message just now.")
     assert caller.node == "topic:risks:0"
 
 
 def test_text_me_from_a_withheld_number(client, texting):
     caller = Caller(client, number="anonymous")
-    caller.call()
-    caller.press("2")
-    caller.press("1")
-    caller.press("3")
+    caller.reach("2", "1", "3")  # risks, then text me
     assert caller.heard.startswith("Sorry, I cannot send a text message to this phone.")
 
 
