@@ -1,0 +1,1 @@
+"""Read-aloud audio: clips on disk, the engines that make them, the build."""

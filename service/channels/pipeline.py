@@ -1,0 +1,121 @@
+"""The steps every webhook shares: who is it, what do we remember, are they over the limit,
+then save, count, and keep an opt-out that the database could not take.
+
+Each webhook has a time budget (Twilio waits 15 s; the line answers within 5 s). A store
+that fails or runs slow once in a request is not asked again in that request: the line
+answers without memory rather than late.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from ..core.state import CallerState
+from ..services import Services
+from .identity import Sender, caller_key, log_id, sender_of
+from .limits import Verdict
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+BUDGET_SECONDS = 4.0  # store and counter work in one webhook, all together
+MIN_STEP_SECONDS = 0.25  # do not start a store step with less time than this left
+
+
+@dataclass
+class Usage:
+    """One thing to count: what kind of answer, in which language, about which topic."""
+
+    lang: str
+    intent: str
+    topic: str | None = None
+
+
+@dataclass
+class Visit:
+    """One webhook's view of its caller."""
+
+    channel: str
+    sender: Sender
+    key: str | None  # the hashed identity; None for withheld or non-phone senders
+    state: CallerState | None  # None: never seen before
+    services: Services
+    deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET_SECONDS)
+    store_ok: bool = True
+
+    @property
+    def label(self) -> str:
+        """What the logs may say about the caller."""
+        return log_id(self.key)
+
+    def store_step(self, what: str, step: Callable[[], T]) -> T | None:
+        """Run one store step within the budget; after one failure, skip the rest."""
+        if not self.store_ok or time.monotonic() + MIN_STEP_SECONDS > self.deadline:
+            self.store_ok = False
+            return None
+        try:
+            return step()
+        except Exception:
+            self.store_ok = False
+            log.exception("store unavailable while %s for caller %s", what, self.label)
+            return None
+
+
+def open_visit(
+    services: Services, channel: str, address: str, country_hint: str | None = None
+) -> Visit:
+    """Who is writing, and what the line remembers of them (blank when the store fails)."""
+    sender = sender_of(address, channel, country_hint)
+    key = caller_key(sender, services.secret)
+    visit = Visit(channel, sender, key, None, services)
+    if key is None:
+        visit.state = CallerState()  # no identity: answer the question, not the welcome
+        return visit
+    loaded = visit.store_step("loading", lambda: services.store.load(key))
+    visit.state = loaded if visit.store_ok else CallerState()
+    waiting = services.journal.pending().get(key) if services.journal.has_pending() else None
+    if waiting is not None:  # an opt-out the database has not taken yet still holds
+        visit.state = dataclasses.replace(visit.state or CallerState(), opted_out=waiting)
+    return visit
+
+
+def check_limit(visit: Visit, name: str, bucket: str | None = None) -> Verdict:
+    """Count one request against a limit (per hashed caller, or the bucket given)."""
+    who = visit.key or bucket
+    if who is None:
+        return "ok"
+    limit = visit.services.limits[name]
+    if visit.services.limits_use_store and not visit.store_ok:
+        return "ok"  # the counters live in a store that is failing: answer people
+    verdict = visit.store_step("counting", lambda: limit.check(who))
+    return verdict or "ok"
+
+
+def close_visit(
+    visit: Visit,
+    state: CallerState,
+    usage: list[Usage],
+    unanswered: tuple[str, str] | None = None,
+) -> None:
+    """Save what changed, count usage, keep unanswered questions; never lose an opt-out."""
+    services, key = visit.services, visit.key
+    before = visit.state
+    if key and state != before:
+        visit.store_step("saving", lambda: services.store.save(key, state))
+        opt_changed = (before.opted_out if before else False) != state.opted_out
+        if opt_changed and not visit.store_ok:
+            services.journal.record(key, state.opted_out)
+    count = services.store.count
+    for item in usage:
+        visit.store_step("counting", lambda i=item: count(visit.channel, i.lang, i.intent, i.topic))
+    if unanswered and services.keep_unanswered:
+        lang, text = unanswered
+        keep = services.store.unanswered
+        visit.store_step("keeping a question", lambda: keep(visit.channel, lang, text))
+    if visit.store_ok and services.journal.has_pending():
+        replay = services.journal.replay
+        visit.store_step("replaying the opt-out journal", lambda: replay(services.store))

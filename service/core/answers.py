@@ -1,0 +1,152 @@
+"""Rank the answer bank against a question: BM25 over words and character n-grams.
+
+Each answer is known by its example questions (and its own question and text). A text
+is turned into features: stemmed words (PyStemmer, where Snowball has the language) and
+character 3-grams of each word, which carry typos, inflections and scripts without
+spaces. bm25s scores every example; an answer scores as its best example. The
+confidence is that score over the best score the text could reach (a document equal to
+itself), so one threshold reads the same in every language.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from .words import MAX_TOKENS, normalise, unspaced
+
+# Snowball stemmers (PyStemmer) for the languages that have one.
+STEMMERS = {
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "pt": "portuguese",
+    "pl": "polish",
+    "ar": "arabic",
+    "hi": "hindi",
+}
+NGRAM = 3
+K1, B = 1.2, 0.75  # BM25's usual constants
+# A whole word counts as much as this many n-grams: it is stronger evidence than a part.
+WORD_WEIGHT = 8
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """An answer and how sure the index is about it (0 to 1)."""
+
+    answer: str
+    confidence: float
+
+
+class AnswerIndex:
+    """One language's answers, ready to rank a question against."""
+
+    def __init__(
+        self,
+        lang: str,
+        documents: Iterable[tuple[str, str]],  # (answer id, example text)
+        common_words: Iterable[str],
+    ) -> None:
+        self.lang = lang
+        self.common = frozenset(common_words)
+        self.stemmer = _stemmer(lang)
+        self.labels: list[str] = []
+        corpus: list[list[str]] = []
+        for answer_id, text in documents:
+            features = self.features(text)
+            if features:
+                self.labels.append(answer_id)
+                corpus.append(features)
+        self.size = len(corpus)
+        self.document_frequency: Counter[str] = Counter()
+        for features in corpus:
+            self.document_frequency.update(set(features))
+        self.average_length = sum(map(len, corpus)) / max(self.size, 1)
+        self._corpus = corpus
+
+    @cached_property
+    def _bm25(self) -> Any:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index it builds
+        retriever = bm25s.BM25(k1=K1, b=B)
+        retriever.index(self._corpus, show_progress=False)
+        return retriever
+
+    def features(self, text: str) -> list[str]:
+        """Stemmed words, and the character n-grams of all but the language's common words.
+
+        Common words stay as words: BM25's weights make them count for little, but "can
+        I still have it" needs its "still have" to find an age question.
+        """
+        words = normalise(text).split()[:MAX_TOKENS]
+        if not words:
+            return []
+        if unspaced("".join(words)):
+            return _cjk_features("".join(words))
+        stems = self.stemmer.stemWords(words) if self.stemmer else words
+        features = [f"w:{stem}" for stem in stems for _ in range(WORD_WEIGHT)]
+        # A number's shape says more than its value: "im 52" and "im 60" both tell an age.
+        features += [f"n:{len(word)}" for word in words if word.isdigit()]
+        for word in words:
+            if word in self.common:
+                continue
+            padded = f"#{word}#"
+            features += [f"c:{padded[i : i + NGRAM]}" for i in range(len(padded) - NGRAM + 1)]
+        return features
+
+    def rank(self, text: str, limit: int = 3) -> list[Ranked]:
+        """The best answers for a text, best first, each answer once."""
+        features = self.features(text)
+        if not features or not self.size:
+            return []
+        known = [feature for feature in features if feature in self.document_frequency]
+        if not known:
+            return []
+        scores = self._bm25.get_scores(known)
+        best: dict[str, float] = {}
+        for label, score in zip(self.labels, scores, strict=True):
+            if score > best.get(label, 0.0):
+                best[label] = float(score)
+        ceiling = self._self_score(features)
+        ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+        return [Ranked(answer, min(1.0, score / ceiling)) for answer, score in ranked if score > 0]
+
+    def _self_score(self, features: list[str]) -> float:
+        """The score a document made of exactly these features would get (unknown ones
+        count as the rarest features, so words the line has never seen lower confidence)."""
+        counts = Counter(features)
+        length = len(features)
+        total = 0.0
+        for feature, count in counts.items():
+            frequency = self.document_frequency.get(feature, 0)
+            idf = math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
+            norm = count + K1 * (1 - B + B * length / self.average_length)
+            total += idf * count * (K1 + 1) / norm
+        return total or 1.0
+
+
+def _cjk_features(text: str) -> list[str]:
+    """Characters and pairs of characters: Chinese is written without spaces."""
+    characters = [char for char in text if not char.isspace()]
+    pairs = ["".join(characters[i : i + 2]) for i in range(len(characters) - 1)]
+    return [f"c:{char}" for char in characters] + [f"w:{pair}" for pair in pairs]
+
+
+def _stemmer(lang: str) -> Any:
+    name = STEMMERS.get(lang.split("_")[0])
+    if not name:
+        return None
+    try:
+        import Stemmer
+    except ImportError:
+        return None
+    return Stemmer.Stemmer(name)

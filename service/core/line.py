@@ -1,0 +1,154 @@
+"""The line itself: content, the deployer's settings and languages, shared by every channel.
+
+Plain Python, no Flask and no Twilio. The text dialogue (SMS, WhatsApp) and the phone
+menu are two peers built on one Line: they ask it which language a caller gets, what a
+message means, and a topic's pages or an answer's text with the deployer's values in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answers import AnswerIndex, Ranked
+from .content import Content, LanguagePack
+from .languages import Languages
+from .paging import spoken_number
+from .state import CallerState, Settings
+from .urgent import URGENT_TOPIC, UrgentReader
+from .words import normalise
+
+# How sure the answer index must be to answer outright, or to offer a short-list.
+ANSWER_CONFIDENCE = 0.42
+CHOICE_CONFIDENCE = 0.25
+CLOSE_ENOUGH = 0.08  # answers this close to the best are offered together
+MAX_CHOICES = 3
+# A topic is named outright ("risks", "cost") only by a short text.
+MAX_TOPIC_NAME_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a message means, whatever language it is in."""
+
+    urgent: bool  # reads as "unwell after a transplant"
+    urgent_answer: str | None  # the urgent answer that fits best, if any
+    topic: str | None  # a topic named outright ("risks")
+    answer: str | None  # the answer to give, when the index is sure
+    choices: tuple[str, ...]  # answers to offer when it is not sure
+    keyword_topic: str | None  # a topic the words touch, for when nothing else fits
+
+
+class Line:
+    """One deployment's line: what every channel shares."""
+
+    def __init__(self, content: Content, settings: Settings) -> None:
+        self.content = content
+        self.settings = settings
+        self.languages = Languages(content, settings.languages, settings.default_language)
+        self.urgent = UrgentReader(content, settings.languages)
+
+    # Languages ----------------------------------------------------------------------
+
+    def lang(self, state: CallerState) -> str:
+        """The language to answer in: chosen, else detected, else the default."""
+        for candidate in (state.lang, state.detected):
+            if candidate in self.settings.languages:
+                return candidate  # type: ignore[return-value]
+        return self.settings.default_language
+
+    def pack(self, lang: str) -> LanguagePack:
+        """The content in one language."""
+        return self.content.pack(lang)
+
+    def notice_language(self, state: CallerState, words: str, country: str | None) -> None:
+        """Without a chosen language: follow the language of the text, else of the number."""
+        if state.lang in self.settings.languages:
+            return
+        current = state.detected if state.detected in self.settings.languages else None
+        written_in = self.languages.detect(words, current)
+        if written_in:
+            state.detected = written_in
+        elif state.detected is None and country:
+            state.detected = self.languages.for_country(country)
+
+    # Opt-out words -------------------------------------------------------------------
+
+    def is_opt_out(self, text: str) -> bool:
+        """STOP and the other words carriers and Twilio act on, as the whole message."""
+        return normalise(text or "") in self.content.opt_out_words
+
+    def is_opt_in(self, text: str) -> bool:
+        """START, UNSTOP, YES as the whole message."""
+        return normalise(text or "") in self.content.opt_in_words
+
+    # Meaning ---------------------------------------------------------------------------
+
+    def index(self, lang: str) -> AnswerIndex:
+        """The answer index of a language (built once per process, on first use)."""
+        return self.pack(lang).index
+
+    def understand(self, words: str, lang: str) -> Understanding:
+        """Read one message: urgent or not, a topic named, the answers that fit."""
+        pack = self.pack(lang)
+        ranked = self.index(lang).rank(words, limit=6)
+        urgent = self.urgent.reads_urgent(words, pack, ranked)
+        urgent_answer = next(
+            (r.answer for r in ranked if r.answer in self.content.urgent_answers), None
+        )
+        topic = self._topic_named(words, pack)
+        answerable = [r for r in ranked if r.answer not in self.content.urgent_answers]
+        answer, choices = self._choose(answerable)
+        keyword_topic = pack.matcher.topic(words)
+        if keyword_topic == URGENT_TOPIC:
+            keyword_topic = None
+        return Understanding(urgent, urgent_answer, topic, answer, choices, keyword_topic)
+
+    def _topic_named(self, words: str, pack: LanguagePack) -> str | None:
+        """A topic a short text names outright: its title, or one of its keywords."""
+        significant = pack.matcher._significant(words) or words
+        if not significant or len(significant.split()) > MAX_TOPIC_NAME_WORDS:
+            return None
+        for topic in pack.topics:
+            if significant in (normalise(topic.title), normalise(topic.spoken)):
+                return topic.id
+        scores = pack.matcher.scores(significant)
+        best = pack.matcher.best(scores)
+        if best and any(" ".join(k.split()) == significant for k in pack.by_id[best].keywords):
+            return best
+        return None
+
+    @staticmethod
+    def _choose(ranked: list[Ranked]) -> tuple[str | None, tuple[str, ...]]:
+        """One answer when the best is sure and clearly ahead; else the close ones to choose."""
+        if not ranked or ranked[0].confidence < CHOICE_CONFIDENCE:
+            return None, ()
+        best = ranked[0]
+        close = [r for r in ranked if best.confidence - r.confidence <= CLOSE_ENOUGH]
+        if best.confidence >= ANSWER_CONFIDENCE and len(close) == 1:
+            return best.answer, ()
+        if best.confidence >= ANSWER_CONFIDENCE + CLOSE_ENOUGH:
+            return best.answer, ()
+        return None, tuple(r.answer for r in close[:MAX_CHOICES]) or (best.answer,)
+
+    # Content with the deployer's values ----------------------------------------------
+
+    def values(self, spoken: bool = False) -> dict[str, str]:
+        """The deployer's settings that content may quote (spoken: numbers digit by digit)."""
+        emergency, helpline = self.settings.emergency, self.settings.helpline
+        if spoken:
+            emergency, helpline = spoken_number(emergency), spoken_number(helpline)
+        return {"emergency": emergency, "helpline": helpline, "org": self.settings.org_name}
+
+    def topic_pages(self, lang: str, topic_id: str, spoken: bool = False) -> list[str]:
+        """A topic's pages with the deployer's settings filled in, and its local centres."""
+        pack = self.pack(lang)
+        topic = pack.by_id[topic_id]
+        values = self.values(spoken)
+        pages = [pack.page(topic, index, spoken, **values) for index in range(len(topic.pages))]
+        if topic_id == "centres" and self.settings.centres:
+            pages.append(pack.text("local_centres", centres=self.settings.centres))
+        return pages
+
+    def answer_text(self, lang: str, answer_id: str, spoken: bool = False) -> str:
+        """An answer's text with the deployer's settings filled in."""
+        return self.pack(lang).answer_text(answer_id, spoken, **self.values(spoken))

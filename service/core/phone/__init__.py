@@ -1,0 +1,1 @@
+"""The phone menu: typed positions, decisions, speech understanding, and a walk of every turn."""

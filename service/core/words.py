@@ -1,0 +1,63 @@
+"""Text as the matchers see it: folded case, no accents or punctuation, whitespace tokens."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Long messages are cut before matching: a question never needs more.
+MAX_CHARS = 400
+MAX_TOKENS = 40
+
+# Latin letters that carry their "accent" inside them, so NFKD cannot take it off.
+_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ħ": "h"})
+# Native digits people may type, folded to ASCII so "٣٨" reads as "38".
+_DIGITS = {
+    ord(native): str(value)
+    for start in (0x0660, 0x06F0, 0x0966)  # Arabic-Indic, Eastern (Urdu), Devanagari
+    for value, native in enumerate(chr(code) for code in range(start, start + 10))
+}
+
+
+def normalise(text: str) -> str:
+    """Lower-case, drop accents and punctuation, fold spaces: "Ríesgos?!" -> "riesgos".
+
+    Accents are dropped only on Latin letters and Arabic vowel marks; in scripts such as
+    Devanagari the marks are part of the letter ("भाषा" stays "भाषा"). A decimal point
+    between digits stays ("38.5"), so temperatures keep their meaning.
+    """
+    text = text[:MAX_CHARS].casefold().translate(_FOLD).translate(_DIGITS)
+    text = unicodedata.normalize("NFKD", text)
+    kept: list[str] = []
+    base = ""
+    for position, char in enumerate(text):
+        category = unicodedata.category(char)
+        if category[0] == "M":
+            if not _drops_marks(base):
+                kept.append(char)
+            continue
+        if char in "'\u2019`":  # apostrophes vanish ("can't" -> "cant")
+            continue
+        if char in ".," and base.isdigit() and text[position + 1 : position + 2].isdigit():
+            kept.append(".")  # 38.5 and 38,5 alike
+            continue
+        base = char
+        kept.append(char if category[0] in "LN" else " ")
+    return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
+
+
+def _drops_marks(base: str) -> bool:
+    """Marks on Latin letters (accents) and Arabic letters (vowel signs) are optional."""
+    return bool(base) and (base <= "\u024f" or "\u0600" <= base <= "\u06ff")
+
+
+def split_list(text: str) -> list[str]:
+    """Split a comma-separated keyword line into normalised entries."""
+    return [entry for entry in (normalise(part) for part in text.split(",")) if entry]
+
+
+def unspaced(word: str) -> bool:
+    """True for words in scripts written without spaces between words (CJK, Thai...)."""
+    return any(
+        "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\u0e00" <= char <= "\u0e7f"
+        for char in word
+    )

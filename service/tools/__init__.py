@@ -1,0 +1,1 @@
+"""Offline tools: the flask commands, content and catalogue checks, the terminal simulator."""
