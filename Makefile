@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 FLASK := $(BIN)/flask --app service
 
-.PHONY: run test lint check catalogues bench clean
+.PHONY: run chat chat-call test lint check catalogues bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,15 +18,24 @@ $(STAMP): requirements.txt requirements-dev.txt
 catalogues: $(STAMP)
 	$(FLASK) i18n compile
 
+# A local trial: DEV_MODE, no real Twilio token (the try-it page needs none).
 run: catalogues
-	DEV_MODE=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	env -u TWILIO_AUTH_TOKEN DEV_MODE=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+chat: catalogues
+	env -u TWILIO_AUTH_TOKEN DEV_MODE=1 $(FLASK) chat
+
+chat-call: catalogues
+	env -u TWILIO_AUTH_TOKEN DEV_MODE=1 $(FLASK) chat --call
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 check: catalogues
 	$(FLASK) i18n check
 	$(FLASK) content check
+	$(FLASK) content eval
 
 test: lint check
 	$(BIN)/python -m pytest -q

@@ -214,8 +214,8 @@ def _environ(name: str) -> str | None:
 class NoSessions(SessionInterface):
     """Skip Flask's signed-cookie sessions: the line never sets a cookie."""
 
-    def open_session(self, app: Flask, request: object) -> None:  # type: ignore[override]
+    def open_session(self, app: Flask, request: object) -> None:
         return None  # Flask then uses its empty, read-only null session
 
-    def save_session(self, app: Flask, session: object, response: object) -> None:  # type: ignore[override]
+    def save_session(self, app: Flask, session: object, response: object) -> None:
         return None

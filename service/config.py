@@ -147,6 +147,7 @@ SETTINGS = [
     ),
     Setting("AUDIO_DIR", None, "pre-built clips; default: instance/audio"),
     Setting("AUDIO_ENGINE", "auto", "auto (gTTS, then offline eSpeak NG), gtts or espeak"),
+    Setting("AUDIO_BUILD_AT_START", True, "flask prepare builds missing clips meanwhile", _boolean),
     Setting("LANGUAGES", "all", "enabled languages, comma-separated, or all shipped ones"),
     Setting("DEFAULT_LANGUAGE", "en", "the language when nothing else tells"),
     Setting("STATS_TOKEN", None, "the usage page /stats?token=...; unset: no page"),

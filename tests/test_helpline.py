@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from service.helpline import Helpline, parse_hours
+from service.core.helpline import Helpline, parse_hours
 
 UTC = datetime.UTC
 

@@ -18,13 +18,10 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from service import create_app
-from service.content import Content, default_content
+from service.channels.identity import caller_key, sender_of
+from service.core.content import Content
 
-from .conftest import NUMBER, Texter, sign
-from .test_voice import Caller
-
-ROOT = Path(__file__).resolve().parent.parent
-EN = default_content().pack("en")
+from .helpers import EN, NUMBER, ROOT, Caller, Texter, sign, system
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -74,7 +71,18 @@ def test_sms_answers_anything(client, body, number, fields):
     confidence=st.one_of(st.just(""), st.text(max_size=5), st.floats().map(str)),
     node=st.one_of(
         st.sampled_from(
-            ["main", "group:risks", "topic:risks:0", "topic:cost:9", "help", "lang:0", "lang:7"]
+            [
+                "main",
+                "group:risks",
+                "topic:risks:0",
+                "topic:cost:9",
+                "answer:hair-loss",
+                "answer:nope",
+                "help",
+                "dialled",
+                "lang:0",
+                "lang:7",
+            ]
         ),
         st.text(max_size=30),
     ),
@@ -85,7 +93,7 @@ def test_sms_answers_anything(client, body, number, fields):
 def test_voice_menu_answers_anything(
     client, digits, speech, confidence, node, silences, number, fields
 ):
-    query = urlencode({"n": node, "s": silences, "v": "1", "b": node})
+    query = urlencode({"n": node, "s": silences, "f": silences, "v": "1", "b": node})
     form = {
         **fields,
         "Digits": digits,
@@ -158,16 +166,16 @@ def test_texts_past_the_limit_get_one_notice_then_silence(config):
     assert "24-hour number" in notice  # the urgent action survives the limit
     assert phone("cost") is None and phone("menu") is None
     other = Texter(app.test_client(), "+447700900555")  # keyed on the number, not the IP
-    assert other("hi").startswith("HSCT Line:")
+    assert other("hi").startswith(system("welcome"))
     assert phone("STOP") is None  # STOP goes through although limited:
-    with app.app_context():
-        from service.store import caller_key
+    svc = app.extensions["hsct"]
+    key = caller_key(sender_of(NUMBER, "sms"), app.config["SECRET_KEY"])
+    assert svc.store.load(key).opted_out
+    assert phone("START") == system("opted_in")  # and START too
+    assert not svc.store.load(key).opted_out
 
-        key = caller_key(NUMBER, app.config["SECRET_KEY"])
-        assert app.extensions["hsct_store"].load(key).opted_out
 
-
-def test_calls_past_the_limit_get_one_notice_then_are_ended(config):
+def test_calls_past_the_limit_get_one_notice_then_are_rejected_unbilled(config):
     app = limited_app(config, RATE_LIMIT_CALLS="1/hour")
     caller = Caller(app.test_client())
     assert caller.call().find("Gather") is not None
@@ -175,7 +183,17 @@ def test_calls_past_the_limit_get_one_notice_then_are_ended(config):
     assert root.find("Gather") is None and root.find("Hangup") is not None
     assert "called many times" in caller.heard
     root = caller.call()
-    assert root.find("Hangup") is not None and not caller.heard
+    assert root.find("Reject") is not None and root.find("Hangup") is None and not caller.heard
+
+
+def test_menu_steps_count_towards_a_limit_too(config):
+    app = limited_app(config, RATE_LIMIT_STEPS="3/hour")
+    caller = Caller(app.test_client())
+    caller.call()
+    for _ in range(3):
+        assert caller.press("5").find("Gather") is not None
+    root = caller.press("5")
+    assert root.find("Hangup") is not None and "called many times" in caller.heard
 
 
 @pytest.fixture
@@ -213,7 +231,7 @@ def test_workers_share_counters_through_the_database(config):
 
 def test_unreachable_rate_limit_storage_still_answers(config, caplog):
     app = limited_app(config, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
-    assert Texter(app.test_client())("hi").startswith("HSCT Line:")
+    assert Texter(app.test_client())("hi").startswith(system("welcome"))
     assert "rate-limit storage unavailable" in caplog.text
 
 
@@ -269,7 +287,7 @@ def test_broken_core_gets_an_apology_on_the_phone_too(app, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app.extensions["hsct_phone"], "answer", broken)
+    monkeypatch.setattr(app.extensions["hsct"].phone, "answer", broken)
     caller = Caller(app.test_client())
     caller.call()
     root = caller.press("1")
@@ -279,21 +297,27 @@ def test_broken_core_gets_an_apology_on_the_phone_too(app, monkeypatch):
 # Data ----------------------------------------------------------------------------------
 
 
-def test_retention_forgets_idle_callers_but_keeps_opt_outs(config, tmp_path):
-    app = create_app(config)
-    Texter(app.test_client(), "+447700900001")("LANG es")
-    Texter(app.test_client(), "+447700900002")("STOP")
+def test_retention_forgets_idle_callers_but_keeps_opt_outs(app, config, tmp_path):
+    Texter(app.test_client(), "+447700900011")("LANG es")
+    Texter(app.test_client(), "+447700900012")("STOP")
     db = sqlite3.connect(tmp_path / "line.sqlite")
     db.execute("UPDATE caller SET updated_at = updated_at - 400 * 86400")
     db.commit()
-    config["RETENTION_DAYS"] = 365
-    create_app(config)  # retention runs at start-up
+    create_app(config)  # nothing is purged at start-up
+    assert len(db.execute("SELECT lang FROM caller").fetchall()) == 2
+    result = app.test_cli_runner().invoke(args=["store", "purge", "--days", "365"])
+    assert "forgot 1 caller(s)" in result.output
     rows = db.execute("SELECT lang, opted_out FROM caller").fetchall()
     assert rows == [(None, 1)]  # the opt-out stays; the Spanish texter is forgotten
-    assert Texter(create_app(config).test_client(), "+447700900002")("hi") is None
+    assert Texter(create_app(config).test_client(), "+447700900012")("hi") is None
 
 
-def test_purge_command(app, tmp_path):
+def test_retention_zero_means_never_and_nonsense_is_refused(config):
+    config["RETENTION_DAYS"] = 0
+    app = create_app(config)
     Texter(app.test_client())("hi")
-    result = app.test_cli_runner().invoke(args=["store", "purge", "--days", "0"])
-    assert "forgot 1 caller(s)" in result.output
+    runner = app.test_cli_runner()
+    assert "nothing purged" in runner.invoke(args=["store", "purge"]).output
+    assert runner.invoke(args=["store", "purge", "--days", "0"]).exit_code != 0
+    assert runner.invoke(args=["store", "purge", "--days", "-3"]).exit_code != 0
+    assert app.extensions["hsct"].store.load(caller_key(sender_of(NUMBER, "sms"), "test-secret"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.segments import encoding_of, is_gsm7, smart_encode
+from service.core.segments import encoding_of, is_gsm7, smart_encode
 
 
 @pytest.mark.parametrize(

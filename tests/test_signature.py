@@ -7,7 +7,7 @@ from twilio.request_validator import RequestValidator
 
 from service import create_app
 
-from .conftest import TOKEN, sign
+from .helpers import TOKEN, sign
 
 PARAMS = {"From": "+447700900123", "Body": "risks", "MessageSid": "SM1", "AccountSid": "AC1"}
 
@@ -51,14 +51,19 @@ def test_no_token_refuses_every_webhook(config):
     config["TWILIO_AUTH_TOKEN"] = None
     client = create_app(config).test_client()
     assert post(client, sign("http://localhost/sms", PARAMS)).status_code == 403
-    assert client.get("/healthz").get_json()["webhooks"].startswith("refused")
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["webhooks"].startswith("refused")
 
 
-def test_dev_mode_without_token_makes_a_throwaway_one(config):
+def test_dev_mode_signs_nothing_and_refuses_a_real_token(config):
     config.update(TWILIO_AUTH_TOKEN=None, DEV_MODE=True)
     app = create_app(config)
-    assert app.config["TWILIO_AUTH_TOKEN"].startswith("dev-")
-    assert app.config["TRY_PAGE"] is True
+    assert not app.config["TWILIO_AUTH_TOKEN"] and app.config["TRY_PAGE"] is True
+    client = app.test_client()
+    assert client.post("/try/sign", json={"path": "/sms"}).status_code == 404  # no signer
+    config.update(TWILIO_AUTH_TOKEN="a-real-token", TESTING=False)
+    with pytest.raises(RuntimeError, match="DEV_MODE"):
+        create_app(config)
 
 
 def test_public_base_url_is_what_twilio_signed(config):
@@ -91,13 +96,45 @@ def test_token_is_the_configured_one(app):
     assert app.config["TWILIO_AUTH_TOKEN"] == TOKEN
 
 
-def test_sha256_signatures_named_in_the_settings_header(client):
+def test_shared_key_signatures_use_the_shared_key_and_its_algorithm(config):
+    config["TWILIO_SHARED_KEYS"] = "webhooks_sharedkey_abc=the-shared-secret"
+    client = create_app(config).test_client()
+    signature = RequestValidator("the-shared-secret").compute_signature(
+        "http://localhost/sms", PARAMS, algorithm="HMAC_SHA256"
+    )
+    settings = {
+        "X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_abc,algorithm=HMAC_SHA256"
+    }
+    assert post(client, signature, headers=settings).status_code == 200
+    assert post(client, signature).status_code == 403  # without the header: the Auth Token
+    with_token = RequestValidator(TOKEN).compute_signature(
+        "http://localhost/sms", PARAMS, algorithm="HMAC_SHA256"
+    )
+    assert post(client, with_token, headers=settings).status_code == 403
+
+
+def test_shared_key_header_without_a_shared_key_is_refused(client):
     signature = RequestValidator(TOKEN).compute_signature(
         "http://localhost/sms", PARAMS, algorithm="HMAC_SHA256"
     )
-    settings = {"X-Twilio-Webhooks-Signature-Settings": "algorithm=HMAC_SHA256"}
-    assert post(client, signature, headers=settings).status_code == 200
-    assert post(client, signature).status_code == 403  # without the header it is SHA-1
+    settings = {"X-Twilio-Webhooks-Signature-Settings": "key=k,algorithm=HMAC_SHA256"}
+    assert post(client, signature, headers=settings).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/sms", "/voice", "/voice/menu"])
+def test_an_unknown_signature_algorithm_is_a_403_not_an_apology(client, path, caplog):
+    settings = {"X-Twilio-Webhooks-Signature-Settings": "algorithm=MD5" + "x" * 8000}
+    response = post(client, "anything", url=path, headers=settings)
+    assert response.status_code == 403
+    assert "Traceback" not in caplog.text and "x" * 100 not in caplog.text
+
+
+def test_the_previous_token_works_during_a_rotation(config):
+    config.update(TWILIO_AUTH_TOKEN="new-token", TWILIO_AUTH_TOKEN_PREVIOUS=TOKEN)
+    client = create_app(config).test_client()
+    assert post(client, sign("http://localhost/sms", PARAMS)).status_code == 200
+    assert post(client, sign("http://localhost/sms", PARAMS, token="new-token")).status_code == 200
+    assert post(client, sign("http://localhost/sms", PARAMS, token="other")).status_code == 403
 
 
 def test_url_signed_with_an_explicit_port_is_accepted(config):

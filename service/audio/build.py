@@ -66,7 +66,8 @@ def engines_for(choice: str, voices: dict[str, dict]) -> list[Engine]:
     """The engines to try, best first: "auto" is gTTS, then eSpeak NG when gTTS fails."""
     gtts = GttsEngine({lang: v["gtts"] for lang, v in voices.items() if v.get("gtts")})
     espeak = EspeakEngine({lang: v["espeak"] for lang, v in voices.items() if v.get("espeak")})
-    return {"auto": [gtts, espeak], "gtts": [gtts], "espeak": [espeak]}[choice]
+    choices: dict[str, list[Engine]] = {"auto": [gtts, espeak], "gtts": [gtts], "espeak": [espeak]}
+    return choices[choice]
 
 
 def build(

@@ -51,4 +51,5 @@ def mp3_seconds(data: bytes) -> float:
     """The length of an MP3 clip, read from its frames."""
     from mutagen.mp3 import MP3
 
-    return float(MP3(io.BytesIO(data)).info.length)
+    info = MP3(io.BytesIO(data)).info
+    return float(info.length) if info else 0.0

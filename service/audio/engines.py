@@ -118,7 +118,7 @@ class EspeakEngine:
                 ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
             )
 
-            def collect(wav: ctypes.POINTER(ctypes.c_short), samples: int, events: int) -> int:
+            def collect(wav: ctypes._Pointer, samples: int, events: int) -> int:
                 if samples > 0:
                     chunks.append(ctypes.string_at(wav, samples * 2))
                 return 0

@@ -63,8 +63,7 @@ def sender_of(address: str, channel: str, country_hint: str | None = None) -> Se
     number = e164(raw)
     if number is None:
         return Sender(channel, None, None, withheld=False)
-    region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
-    return Sender(channel, number, region or country_hint or None, withheld=False)
+    return Sender(channel, number, _region(number) or country_hint or None, withheld=False)
 
 
 def e164(text: str, region: str | None = None) -> str | None:
@@ -108,5 +107,14 @@ def country_of(address: str, fallback: str | None = None) -> str | None:
     number = e164(address.removeprefix(WHATSAPP_PREFIX) if address else "")
     if number is None:
         return fallback or None
-    region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
-    return region or fallback or None
+    return _region(number) or fallback or None
+
+
+def _region(number: str) -> str | None:
+    """The country of an E.164 number; for a number the plan does not list (UK drama
+    numbers, new ranges), the main country of its calling code."""
+    parsed = phonenumbers.parse(number, None)
+    region = phonenumbers.region_code_for_number(parsed)
+    if (not region or region == "ZZ") and parsed.country_code:
+        region = phonenumbers.region_code_for_country_code(parsed.country_code)
+    return None if region == "ZZ" else region

@@ -9,6 +9,7 @@ answers without memory rather than late.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -65,6 +66,10 @@ class Visit:
             return None
 
 
+def _count(visit: Visit, usage: Usage) -> None:
+    visit.services.store.count(visit.channel, usage.lang, usage.intent, usage.topic)
+
+
 def open_visit(
     services: Services, channel: str, address: str, country_hint: str | None = None
 ) -> Visit:
@@ -109,9 +114,8 @@ def close_visit(
         opt_changed = (before.opted_out if before else False) != state.opted_out
         if opt_changed and not visit.store_ok:
             services.journal.record(key, state.opted_out)
-    count = services.store.count
     for item in usage:
-        visit.store_step("counting", lambda i=item: count(visit.channel, i.lang, i.intent, i.topic))
+        visit.store_step("counting", functools.partial(_count, visit, item))
     if unanswered and services.keep_unanswered:
         lang, text = unanswered
         keep = services.store.unanswered

@@ -56,6 +56,22 @@ def dialled() -> Response:
     return twiml(render(svc, turn, call.slow))
 
 
+@bp.post("/voice/status")
+@twilio_signed
+def status() -> Response:
+    """Twilio's call status callback: completed calls and their length, counted."""
+    svc = services()
+    visit = _visit(svc, request.form)
+    try:
+        seconds = int(request.form.get("CallDuration") or 0)
+    except ValueError:
+        seconds = 0
+    minutes = "under_1_min" if seconds < 60 else "1_to_5_min" if seconds < 300 else "over_5_min"
+    state = visit.state or CallerState()
+    close_visit(visit, state, [Usage(svc.line.lang(state), f"call_{minutes}")])
+    return Response(status=204)
+
+
 def start(svc: Services, form: MultiDict) -> VoiceResponse:
     """A new call: the greeting and the main menu."""
     visit = _visit(svc, form)

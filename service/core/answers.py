@@ -5,7 +5,9 @@ is turned into features: stemmed words (PyStemmer, where Snowball has the langua
 character 3-grams of each word, which carry typos, inflections and scripts without
 spaces. bm25s scores every example; an answer scores as its best example. The
 confidence is that score over the best score the text could reach (a document equal to
-itself), so one threshold reads the same in every language.
+itself), times the share of the text's own words the line knows at all (typos
+included): "can u fix my wifi" shares "fix" with a question about nerve damage, but
+"wifi" is unknown, so it is only half understood.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
+from .matching import MIN_TYPO_LENGTH, TYPO_CUTOFF
 from .words import MAX_TOKENS, normalise, unspaced
 
 # Snowball stemmers (PyStemmer) for the languages that have one.
@@ -34,13 +39,14 @@ STEMMERS = {
 }
 NGRAM = 3
 K1, B = 1.2, 0.75  # BM25's usual constants
+SMALL_TALK_WORDS = 3  # a text this short, of common words only, asks nothing
 # A whole word counts as much as this many n-grams: it is stronger evidence than a part.
 WORD_WEIGHT = 8
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """An answer and how sure the index is about it (0 to 1)."""
+    """An answer and how sure the index is about it (0: not at all; 1 or more: fully)."""
 
     answer: str
     confidence: float
@@ -56,6 +62,7 @@ class AnswerIndex:
         common_words: Iterable[str],
     ) -> None:
         self.lang = lang
+        documents = list(documents)
         self.common = frozenset(common_words)
         self.stemmer = _stemmer(lang)
         self.labels: list[str] = []
@@ -66,6 +73,11 @@ class AnswerIndex:
                 self.labels.append(answer_id)
                 corpus.append(features)
         self.size = len(corpus)
+        self._vocabulary = frozenset(
+            word for _, text in documents for word in normalise(text).split()
+        )
+        self._vocabulary_list = sorted(self._vocabulary)
+        self._typos: dict[str, bool] = {}
         self.document_frequency: Counter[str] = Counter()
         for features in corpus:
             self.document_frequency.update(set(features))
@@ -105,6 +117,9 @@ class AnswerIndex:
 
     def rank(self, text: str, limit: int = 3) -> list[Ranked]:
         """The best answers for a text, best first, each answer once."""
+        words = normalise(text).split()
+        if len(words) <= SMALL_TALK_WORDS and all(word in self.common for word in words):
+            return []  # "hello there", "ok thanks": small talk, not a question
         features = self.features(text)
         if not features or not self.size:
             return []
@@ -116,9 +131,31 @@ class AnswerIndex:
         for label, score in zip(self.labels, scores, strict=True):
             if score > best.get(label, 0.0):
                 best[label] = float(score)
-        ceiling = self._self_score(features)
+        ceiling = self._self_score(features) / self._coverage(words)
         ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
-        return [Ranked(answer, min(1.0, score / ceiling)) for answer, score in ranked if score > 0]
+        # Not capped at 1: a text that matches several answers fully must stay a tie.
+        return [Ranked(answer, score / ceiling) for answer, score in ranked if score > 0]
+
+    def _coverage(self, words: list[str]) -> float:
+        """The share of a text's own words (not the common ones) the line knows, typos too."""
+        own = [w for w in words[:MAX_TOKENS] if w not in self.common and not w.isdigit()]
+        if not own or unspaced("".join(own)):
+            return 1.0
+        return max(sum(1 for word in own if self._knows(word)) / len(own), 0.05)
+
+    def _knows(self, word: str) -> bool:
+        if word in self._vocabulary:
+            return True
+        if len(word) < MIN_TYPO_LENGTH:
+            return False
+        if word not in self._typos:
+            found = process.extractOne(
+                word, self._vocabulary_list, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+            )
+            if len(self._typos) < 10_000:  # bounded: a cache, not a log of what people typed
+                self._typos[word] = found is not None
+            return found is not None
+        return self._typos[word]
 
     def _self_score(self, features: list[str]) -> float:
         """The score a document made of exactly these features would get (unknown ones

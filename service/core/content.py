@@ -280,6 +280,18 @@ class LanguagePack:
             name: self.format_value(spec, spoken=True) for name, spec in self.content.values.items()
         }
 
+    @cached_property
+    def shorthands(self) -> dict[str, str]:
+        """Text-speak people use, and what it stands for ("r" -> "are"): matching.shorthands."""
+        pairs = (part.split("=", 1) for part in self.strings["matching.shorthands"].split(","))
+        return {
+            normalise(short): normalise(long) for short, long in (p for p in pairs if len(p) == 2)
+        }
+
+    def expand(self, words: str) -> str:
+        """Normalised words with text-speak written out."""
+        return " ".join(self.shorthands.get(word, word) for word in words.split())
+
     def text(self, key: str, /, **values: object) -> str:
         """A system string with its placeholders filled in."""
         return self.fill(f"system.{key}", **values)

@@ -18,8 +18,8 @@ from .urgent import URGENT_TOPIC, UrgentReader
 from .words import normalise
 
 # How sure the answer index must be to answer outright, or to offer a short-list.
-ANSWER_CONFIDENCE = 0.42
-CHOICE_CONFIDENCE = 0.25
+ANSWER_CONFIDENCE = 0.5
+CHOICE_CONFIDENCE = 0.3
 CLOSE_ENOUGH = 0.08  # answers this close to the best are offered together
 MAX_CHOICES = 3
 # A topic is named outright ("risks", "cost") only by a short text.
@@ -52,8 +52,8 @@ class Line:
     def lang(self, state: CallerState) -> str:
         """The language to answer in: chosen, else detected, else the default."""
         for candidate in (state.lang, state.detected):
-            if candidate in self.settings.languages:
-                return candidate  # type: ignore[return-value]
+            if candidate and candidate in self.settings.languages:
+                return candidate
         return self.settings.default_language
 
     def pack(self, lang: str) -> LanguagePack:
@@ -90,12 +90,13 @@ class Line:
     def understand(self, words: str, lang: str) -> Understanding:
         """Read one message: urgent or not, a topic named, the answers that fit."""
         pack = self.pack(lang)
+        words = pack.expand(words)  # "wat r the risks" -> "what are the risks"
         ranked = self.index(lang).rank(words, limit=6)
         urgent = self.urgent.reads_urgent(words, pack, ranked)
         urgent_answer = next(
             (r.answer for r in ranked if r.answer in self.content.urgent_answers), None
         )
-        topic = self._topic_named(words, pack)
+        topic = self.topic_named(words, lang)
         answerable = [r for r in ranked if r.answer not in self.content.urgent_answers]
         answer, choices = self._choose(answerable)
         keyword_topic = pack.matcher.topic(words)
@@ -103,16 +104,16 @@ class Line:
             keyword_topic = None
         return Understanding(urgent, urgent_answer, topic, answer, choices, keyword_topic)
 
-    def _topic_named(self, words: str, pack: LanguagePack) -> str | None:
-        """A topic a short text names outright: its title, or one of its keywords."""
-        significant = pack.matcher._significant(words) or words
-        if not significant or len(significant.split()) > MAX_TOPIC_NAME_WORDS:
+    def topic_named(self, words: str, lang: str) -> str | None:
+        """A topic a short text names outright ("risks", "cost?"): its title, or a keyword."""
+        pack = self.pack(lang)
+        if not words or len(words.split()) > MAX_TOPIC_NAME_WORDS:
             return None
+        significant = pack.matcher._significant(words) or words
         for topic in pack.topics:
             if significant in (normalise(topic.title), normalise(topic.spoken)):
                 return topic.id
-        scores = pack.matcher.scores(significant)
-        best = pack.matcher.best(scores)
+        best = pack.matcher.best(pack.matcher.scores(significant))
         if best and any(" ".join(k.split()) == significant for k in pack.by_id[best].keywords):
             return best
         return None
@@ -126,9 +127,7 @@ class Line:
         close = [r for r in ranked if best.confidence - r.confidence <= CLOSE_ENOUGH]
         if best.confidence >= ANSWER_CONFIDENCE and len(close) == 1:
             return best.answer, ()
-        if best.confidence >= ANSWER_CONFIDENCE + CLOSE_ENOUGH:
-            return best.answer, ()
-        return None, tuple(r.answer for r in close[:MAX_CHOICES]) or (best.answer,)
+        return None, tuple(r.answer for r in close[:MAX_CHOICES])
 
     # Content with the deployer's values ----------------------------------------------
 

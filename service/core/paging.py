@@ -7,6 +7,7 @@ even in length as can be, so no part is left as one stranded sentence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -75,9 +76,14 @@ def _split_page(parts: list[str], first_index: int, fits: Callable[[str, int], b
     # One sentence alone is too long: break it between words (or characters), last resort.
     bodies: list[str] = []
     for sentence in parts:
-        index = first_index + len(bodies)
-        bodies += _split_words(sentence, lambda text, index=index: fits(text, index))
+        bodies += _split_words(
+            sentence, functools.partial(_fits_at, fits, first_index + len(bodies))
+        )
     return bodies
+
+
+def _fits_at(fits: Callable[[str, int], bool], index: int, text: str) -> bool:
+    return fits(text, index)
 
 
 def _join_all(parts: Sequence[str]) -> str:

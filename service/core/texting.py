@@ -199,16 +199,16 @@ class TextDialogue:
     def _more(self, state: CallerState) -> Reply:
         lang = self.line.lang(state)
         pack = self.line.pack(lang)
-        if state.topic not in pack.by_id:
+        if state.topic is None or state.topic not in pack.by_id:
             return self._say(state, "more", "more_without_topic")
-        messages = self.texts.topic_messages(lang, state.topic)  # type: ignore[arg-type]
+        messages = self.texts.topic_messages(lang, state.topic)
         if state.page + 1 >= len(messages):
             state.page = len(messages) - 1
             text = self.texts.finish(pack, pack.plural("end_of_topic", len(messages)))
             return Reply(text, "end", lang, state.topic)
         state.page += 1
         state.answer, state.misses = None, 0
-        speak = self._spoken_page(lang, state.topic, state.page)  # type: ignore[arg-type]
+        speak = self._spoken_page(lang, state.topic, state.page)
         return Reply(messages[state.page], "more", lang, state.topic, state.page, speak=speak)
 
     def _spoken_page(self, lang: str, topic_id: str, page: int) -> str | None:
@@ -239,12 +239,13 @@ class TextDialogue:
     def _audio(self, state: CallerState, base_url: str) -> Reply:
         """Hear the last answer or topic: a voice note on WhatsApp, a listen link by SMS."""
         lang = self.line.lang(state)
+        speak: str | None
         if state.answer:
             speak = self.line.answer_text(lang, state.answer, spoken=True)
             path = f"/listen/{lang}/answer/{state.answer}"
-        elif state.topic in self.line.pack(lang).by_id:
+        elif state.topic is not None and state.topic in self.line.pack(lang).by_id:
             page = max(state.page, 0)
-            speak = self._spoken_page(lang, state.topic, page)  # type: ignore[arg-type]
+            speak = self._spoken_page(lang, state.topic, page)
             path = f"/listen/{lang}/{state.topic}"
         else:
             return self._say(state, "audio", "audio_first")

@@ -42,10 +42,10 @@ def catalogue_problems(template_path: Path, locales: Path) -> list[str]:
             if not all(forms):
                 problems.append(f"{where}: untranslated")
                 continue
-            source = message.id[-1] if isinstance(message.id, tuple) else message.id
+            source = str(message.id[-1] if isinstance(message.id, tuple | list) else message.id)
             for form in forms:
                 try:
-                    names, expected = placeholder_names(form), placeholder_names(source)
+                    names, expected = placeholder_names(str(form)), placeholder_names(source)
                 except ValueError:
                     problems.append(f"{where}: broken braces")
                     continue
@@ -54,5 +54,5 @@ def catalogue_problems(template_path: Path, locales: Path) -> list[str]:
     return problems
 
 
-def _msgid(msgid: str | tuple) -> str | tuple:
+def _msgid(msgid: str | tuple | list) -> str | tuple:
     return tuple(msgid) if isinstance(msgid, list | tuple) else msgid

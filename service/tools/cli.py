@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -13,7 +16,11 @@ from ..services import services
 from ..web.stats import csv_text, summarise
 from .chat import chat
 from .content_check import check
+from .costs import costs
+from .doctor import doctor
+from .evaluation import evaluate
 from .i18n import i18n_cli
+from .twilio_setup import twilio_cli
 
 content_cli = AppGroup("content", help="Check the line's content and how well it is understood.")
 audio_cli = AppGroup("audio", help="Build the read-aloud clips.")
@@ -60,6 +67,35 @@ def content_check(report: bool) -> None:
         raise SystemExit(1)
 
 
+@content_cli.command("eval")
+@click.option("--lang", "languages", multiple=True, help="Only these languages.")
+@click.option("--verbose", is_flag=True, help="List every text not answered as expected.")
+def content_eval(languages: tuple[str, ...], verbose: bool) -> None:
+    """How well the line understands people: the evaluation set (tests/eval/) per language:
+    top-1 accuracy, urgent recall, false alarms, confusions. Fails below the bar."""
+    line = services().line
+    results = [evaluate(line, lang) for lang in languages or line.settings.languages]
+    click.echo(
+        f"{'lang':8}{'texts':>6}{'top-1':>8}{'needed':>8}{'direct':>8}{'urgent':>9}"
+        f"{'false alarms':>14}{'language read':>15}"
+    )
+    for r in results:
+        click.echo(
+            f"{r.lang:8}{r.total:6}{r.top1:8.1%}{r.required:8.0%}{r.direct / max(r.total, 1):8.0%}"
+            f"{r.urgent_found:5}/{r.urgent_expected:<3}{r.false_alarms:14}"
+            f"{r.language_right / max(r.total, 1):15.0%}"
+        )
+        confusions = ", ".join(f"{e}->{g} {n}" for (e, g), n in r.confusions.most_common(3))
+        if confusions:
+            click.echo(f"        most confused: {confusions}")
+        if verbose:
+            for text, expected, got in r.misses:
+                click.echo(f"        {expected:>20} <- {got:20} {text}")
+    failing = [r.lang for r in results if not r.passes]
+    if failing:
+        raise click.ClickException(f"below the bar: {', '.join(failing)}")
+
+
 @audio_cli.command("build")
 @click.option(
     "--engine",
@@ -69,15 +105,20 @@ def content_check(report: bool) -> None:
 )
 @click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
 @click.option("--upgrade", is_flag=True, help="Remake offline clips with the natural voice.")
-def audio_build(engine: str | None, languages: tuple[str, ...], upgrade: bool) -> None:
+@click.option("--quiet", is_flag=True, help="No progress bar (for background builds).")
+def audio_build(engine: str | None, languages: tuple[str, ...], upgrade: bool, quiet: bool) -> None:
     """Build every clip the line can play into AUDIO_DIR, skipping those already built."""
     svc = services()
     chosen = languages or tuple(svc.line.settings.languages)
     engines = engines_for(engine or current_app.config["AUDIO_ENGINE"], svc.voices.languages)
     wanted = wanted_clips(svc.phone, chosen)
     click.echo(f"{len(wanted)} clips for {', '.join(chosen)} in {svc.clips.directory}")
-    with click.progressbar(length=len(wanted), label="Building clips") as bar:
-        report = build(svc.clips, wanted, engines, upgrade=upgrade, step=lambda: bar.update(1))
+    if quiet:
+        report = build(svc.clips, wanted, engines, upgrade=upgrade)
+    else:
+        bar: Any
+        with click.progressbar(length=len(wanted), label="Building clips") as bar:
+            report = build(svc.clips, wanted, engines, upgrade=upgrade, step=lambda: bar.update(1))
     for (text, lang, slow), why in report.failed[:20]:
         click.echo(f"FAILED {lang}{' slow' if slow else ''}: {text[:50]!r}: {why}", err=True)
     click.echo(report.summary())
@@ -105,6 +146,29 @@ def stats_command(days: int, as_csv: bool) -> None:
         click.echo(f"unanswered {day} {channel} {lang}: {question}")
 
 
+@click.command("prepare")
+@with_appcontext
+def prepare() -> None:
+    """Before serving (the Procfile runs it): compile the catalogues, and build any missing
+    clips in the background so AUDIO and the phone have them soon after a fresh deploy."""
+    from .i18n import compile_catalogues
+
+    compile_catalogues()
+    if not current_app.config["AUDIO_BUILD_AT_START"]:
+        return
+    command = [sys.executable, "-m", "flask", "--app", "service", "audio", "build", "--quiet"]
+    engine = current_app.config["AUDIO_ENGINE"]
+    if engine == "auto":
+        command += ["--engine", "espeak"]  # offline and quick; `audio build --upgrade` later
+    subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # outlives this command; gunicorn starts meanwhile
+    )
+    click.echo("building missing clips in the background")
+
+
 @click.command("new-secret")
 def new_secret() -> None:
     """Print a new random SECRET_KEY (set it once and keep it: opt-outs depend on it)."""
@@ -113,5 +177,7 @@ def new_secret() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for command in (content_cli, audio_cli, store_cli, stats_command, chat, i18n_cli, new_secret):
+    for command in (content_cli, audio_cli, store_cli, stats_command, chat, i18n_cli):
+        app.cli.add_command(command)
+    for command in (new_secret, prepare, doctor, twilio_cli, costs):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..core.content import LRI, PDI, PLACEHOLDERS, LanguagePack
 from ..core.line import Line
@@ -87,7 +88,7 @@ def messages_as_sent(line: Line, lang: str) -> Iterator[Sent]:
     state = CallerState(lang=lang)
     budget = 3 if pack.is_gsm7 else 4
 
-    def said(name: str, dialogue: TextDialogue, text: str, **changes: object) -> Sent:
+    def said(name: str, dialogue: TextDialogue, text: str, **changes: Any) -> Sent:
         reply, _ = dialogue.reply(text, dataclasses.replace(state, **changes), None, SAMPLE_URL)
         return Sent(lang, name, reply.text or "", budget)
 
@@ -132,6 +133,7 @@ def check(line: Line, phone: PhoneMenu) -> tuple[list[Sent], list[str]]:
     problems: list[str] = []
     if content.topic_ids != REQUIRED_TOPICS:
         problems.append(f"topics are {content.topic_ids}, not the required {REQUIRED_TOPICS}")
+        return [], problems  # the rest depends on them
     for answer_id, topic in content.answer_topics.items():
         if topic not in content.topic_ids:
             problems.append(f"answer {answer_id}: unknown topic {topic}")

@@ -110,9 +110,13 @@ def i18n_init(lang: str) -> None:
 @i18n_cli.command("compile")
 def i18n_compile() -> None:
     """Build the .mo files the service loads (they are not committed)."""
+    click.echo(f"catalogues compiled ({compile_catalogues()})")
+
+
+def compile_catalogues() -> int:
+    """Compile every catalogue quietly; return how many .mo files there are."""
     if any(LOCALES.glob("*/LC_MESSAGES/messages.po")):
         quiet = io.StringIO()
         with contextlib.redirect_stdout(quiet):  # pybabel prints a line per catalogue
             pybabel("compile", "-d", str(LOCALES))
-    count = len(list(LOCALES.glob("*/LC_MESSAGES/messages.mo")))
-    click.echo(f"catalogues compiled ({count})")
+    return len(list(LOCALES.glob("*/LC_MESSAGES/messages.mo")))

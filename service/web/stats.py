@@ -48,7 +48,9 @@ class Summary:
 def summarise(rows: list[tuple], unanswered: list[tuple], days: int) -> Summary:
     """Fold (day, channel, lang, intent, topic, hits) rows into totals."""
     per_day: dict[str, Counter] = {}
-    languages, topics, intents = Counter(), Counter(), Counter()
+    languages: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    intents: Counter[str] = Counter()
     for day, channel, lang, intent, topic, hits in rows:
         per_day.setdefault(day, Counter())[channel] += hits
         languages[lang] += hits

@@ -29,7 +29,7 @@ def sandbox_only() -> None:
 def _fields(*names: str) -> MultiDict:
     """The page's fields, cut to size, with a made-up number only."""
     data = request.get_json(silent=True) or {}
-    fields = MultiDict()
+    fields: MultiDict[str, str] = MultiDict()
     for name in names:
         value = data.get(name)
         if value is not None:

@@ -42,6 +42,9 @@ class Hearing:
             return by_key.get(NUMBER_WORDS[command])
         if command:
             return Do(command)
+        topic = self.line.topic_named(words, lang)
+        if topic:  # a topic's own name ("risks") goes to the topic, not to its group
+            return Open(at.topic(topic))
         for option in options:  # the name of a choice in this menu ("risks and recovery")
             label = normalise(option.label)
             if label and (label in words or (len(words) >= 4 and words in label)):

@@ -289,8 +289,8 @@ class PhoneMenu:
                 slow = action is Do.SLOWER
                 said = Speech(self._text(lang, "slower_on" if slow else "faster_on"), lang)
                 place = call.back if call.place.kind is Kind.HELP else call.place
-                back = Call(place, call.back, failures=call.failures, slow=slow)
-                return self.present(back, lang, [said], options_only=True)
+                returning = Call(place, call.back, failures=call.failures, slow=slow)
+                return self.present(returning, lang, [said], options_only=True)
             case Do.PERSON:
                 return self._person(here, lang, now)
             case Do.TEXT if call.place.kind in (Kind.TOPIC, Kind.ANSWER, Kind.DIALLED):

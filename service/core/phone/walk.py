@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..state import CallerState
 from . import positions as at
-from .menu import RESERVED, PhoneMenu, Speech, Turn
+from .menu import RESERVED, PhoneMenu, SendText, Speech, Turn
 from .positions import Call, Do, Kind
 
 DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed")
@@ -36,9 +36,7 @@ def walk(menu: PhoneMenu, lang: str) -> Iterator[Turn]:
         for key in (*turn.keys, *RESERVED):
             results = SEND_RESULTS if key in texting else SEND_RESULTS[:1]
             for result in results:
-                following, _ = menu.answer(
-                    turn.call, state, digits=key, send_text=lambda body, what, r=result: r
-                )
+                following, _ = menu.answer(turn.call, state, digits=key, send_text=_sends(result))
                 yield following
             nxt = following.call
             if nxt and following.lang == lang:
@@ -53,6 +51,11 @@ def walk(menu: PhoneMenu, lang: str) -> Iterator[Turn]:
     yield menu.present(Call(at.HELP, slow=True), lang)
     for status in DIAL_OUTCOMES:
         yield menu.after_dial(Call(), state, status)
+
+
+def _sends(result: str) -> SendText:
+    """A stand-in for sending a text that always gives this result."""
+    return lambda body, what: result
 
 
 def _endings(menu: PhoneMenu, call: Call, state: CallerState, lang: str) -> Iterator[Turn]:
