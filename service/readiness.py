@@ -12,7 +12,7 @@ from typing import Any
 
 from limits import parse as parse_rate
 
-from .channels.identity import e164
+from .channels.identity import country_of, e164
 from .core.helpline import parse_hours
 
 
@@ -36,11 +36,7 @@ def region(config: Mapping[str, Any]) -> str | None:
     if config.get("DEFAULT_REGION"):
         return str(config["DEFAULT_REGION"]).upper()
     own = e164(config.get("TWILIO_PHONE_NUMBER") or "")
-    if own:
-        import phonenumbers
-
-        return phonenumbers.region_code_for_number(phonenumbers.parse(own, None))
-    return None
+    return country_of(own) if own else None
 
 
 def dialable(config: Mapping[str, Any], name: str) -> str | None:

@@ -176,7 +176,9 @@ class Caller:
 class FakeTwilio(HttpClient):
     """Twilio's REST API, faked: records each request and answers as told."""
 
-    def __init__(self, status: int = 201, code: int | None = None, body: dict | None = None) -> None:
+    def __init__(
+        self, status: int = 201, code: int | None = None, body: dict | None = None
+    ) -> None:
         super().__init__(logging.getLogger("fake-twilio"), is_async=False)
         self.status, self.code, self.body, self.requests = status, code, body, []
 

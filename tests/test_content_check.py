@@ -50,13 +50,21 @@ def edited(tmp_path):
 
 def test_message_over_budget_fails(edited):
     edit, problems = edited
-    edit("system.yaml", "MENU lists topics. Unwell", "MENU lists topics." + " Really." * 60 + " Unwell")
+    edit(
+        "system.yaml",
+        "MENU lists topics. Unwell",
+        "MENU lists topics." + " Really." * 60 + " Unwell",
+    )
     assert any(p.startswith("en unknown:") and "budget 3" in p for p in problems())
 
 
 def test_an_answer_over_two_segments_fails(edited):
     edit, problems = edited
-    edit("answers.yaml", "No. aHSCT is not a cure for MS.", "No. aHSCT is not a cure for MS." + " Truly." * 20)
+    edit(
+        "answers.yaml",
+        "No. aHSCT is not a cure for MS.",
+        "No. aHSCT is not a cure for MS." + " Truly." * 20,
+    )
     assert any(p.startswith("en answer.is-it-a-cure:") and "budget 2" in p for p in problems())
 
 
@@ -95,7 +103,11 @@ def test_a_topic_over_five_texts_fails(edited):
 
 def test_a_first_text_without_its_key_figure_fails(edited):
     edit, problems = edited
-    edit("topics.yaml", "About 1 to 2 in 100 people died in European registry data.", "Some people died.")
+    edit(
+        "topics.yaml",
+        "About 1 to 2 in 100 people died in European registry data.",
+        "Some people died.",
+    )
     assert any("risks: first text lacks the key figure" in p for p in problems())
 
 
@@ -213,7 +225,9 @@ def test_an_example_copied_from_the_evaluation_set_fails(edited):
     held_out = yaml.safe_load((ROOT / "tests" / "eval" / "en.yaml").read_text())["items"]
     copied = next(item["text"] for item in held_out if item["expect"] == "hair-loss")
     edit, problems = edited
-    edit("answers.yaml", "      - will i go bald\n", f'      - will i go bald\n      - "{copied}"\n')
+    edit(
+        "answers.yaml", "      - will i go bald\n", f'      - will i go bald\n      - "{copied}"\n'
+    )
     assert any("is in the evaluation set" in p for p in problems())
 
 

@@ -17,8 +17,15 @@ from service.core.phone.walk import walk
 from service.core.state import CallerState
 
 MAX_PROMPT_SECONDS = 30  # standards M4: each spoken item at most 30 s
-DEPTH = {Kind.MAIN: 1, Kind.GROUP: 2, Kind.TOPIC: 3, Kind.ANSWER: 2, Kind.HELP: 2,
-         Kind.LANGUAGES: 2, Kind.DIALLED: 2}
+DEPTH = {
+    Kind.MAIN: 1,
+    Kind.GROUP: 2,
+    Kind.TOPIC: 3,
+    Kind.ANSWER: 2,
+    Kind.HELP: 2,
+    Kind.LANGUAGES: 2,
+    Kind.DIALLED: 2,
+}
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from service.channels.identity import caller_key, sender_of
 from service.core.content import Content
 
 from .helpers import EN, NUMBER, ROOT, Caller, Texter, sign, system
+
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

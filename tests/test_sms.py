@@ -163,7 +163,9 @@ def test_more_pages_through_a_topic_then_says_it_is_done(texter):
         reply = texter("more")
         assert reply.startswith(page[:40]) and reply.endswith(system("footer_more"))
     last = texter("MORE please")
-    assert last.startswith(EN.by_id["risks"].pages[-1][:40]) and last.endswith(system("footer_last"))
+    assert last.startswith(EN.by_id["risks"].pages[-1][:40]) and last.endswith(
+        system("footer_last")
+    )
     parts = len(EN.by_id["risks"].pages)
     assert texter("more") == EN.plural("end_of_topic", parts)
 
@@ -205,7 +207,19 @@ def test_unknown_text_gets_a_short_kind_reply_with_the_urgent_line(texter):
 
 
 @pytest.mark.parametrize(
-    "word", ["STOP", "stop", "STOPALL", "Unsubscribe", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "stop."]
+    "word",
+    [
+        "STOP",
+        "stop",
+        "STOPALL",
+        "Unsubscribe",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "REVOKE",
+        "OPTOUT",
+        "stop.",
+    ],
 )
 def test_opt_out_words_silence_the_line(texter, word):
     assert texter.send(word).messages == []

@@ -7,11 +7,10 @@ import uuid
 import pytest
 
 from service import create_app
-from service.conversation import CallerState
+from service.core.state import CallerState
 from service.store import open_store, scrub
 
-from .conftest import NUMBER, Texter
-from .test_voice import Caller
+from .helpers import CONTENT, NUMBER, Caller, Texter
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -41,8 +40,12 @@ def store_url(request, tmp_path):
 def test_store_contract(store_url):
     store = open_store(store_url)
     assert store.load("k") is None
-    store.save("k", CallerState(lang="cy", topic="risks", page=2, opted_out=True))
-    assert store.load("k") == CallerState(lang="cy", topic="risks", page=2, opted_out=True)
+    full = CallerState(
+        lang="cy", topic="risks", page=-1, answer="hair-loss", menu="choices",
+        choices=("a", "b"), opted_out=True, voice_notes=True, last_seen=1700000000,
+    )
+    store.save("k", full)
+    assert store.load("k") == full
     store.save("k", CallerState(lang="es"))
     assert store.load("k").lang == "es" and not store.load("k").opted_out
     for _ in range(3):
@@ -55,12 +58,20 @@ def test_store_contract(store_url):
     assert store.unanswered_questions(1)[0][3] == "ring me on [number] or [email]"
     store.save("gone", CallerState())
     store.save("out", CallerState(lang="fr", opted_out=True))
-    assert store.purge(0) == 2  # k and gone; "out" keeps its opt-out
+    with pytest.raises(ValueError):
+        store.purge(0)  # never "everything": a retention period is at least a day
+    assert store.purge(3600) == 0  # nothing idle for an hour yet
+    for key in ("k", "gone", "out"):
+        store._run("UPDATE caller SET updated_at = updated_at - 86400 * 10 WHERE key = ?", (key,))
+    assert store.purge(86400) == 2  # k and gone; "out" keeps its opt-out
     assert store.load("k") is None and store.load("out") == CallerState(opted_out=True)
     assert store.unanswered_questions(1) == []
     # Rate-limit counters: a fixed window per bucket, shared by whoever uses this database.
     assert [store.hit("sms:abc", 2, 3600) for _ in range(3)] == [True, True, False]
     assert store.hit("sms:other", 2, 3600)
+    store.set_opt_out("new", True)
+    assert store.load("new").opted_out
+    store.ping()
     store.close()
 
 
@@ -71,13 +82,12 @@ def test_the_line_runs_on_postgresql(config, postgres_url):
     phone("hi")
     phone("LANG es")
     assert phone("STOP") is None
-    app.extensions["hsct_store"].close()
+    app.extensions["hsct"].store.close()
     again = create_app(config)
     restarted = Texter(again.test_client())
     assert restarted("risks") is None
-    welcome_back = again.extensions["hsct_conversation"].content.pack("es").text("opted_in")
-    assert restarted("START") == welcome_back
-    again.extensions["hsct_store"].close()
+    assert restarted("START") == CONTENT.pack("es").text("opted_in")
+    again.extensions["hsct"].store.close()
 
 
 def test_heroku_style_postgres_urls_are_accepted():
@@ -103,11 +113,12 @@ def used(config):
     config["STATS_TOKEN"] = "s3cret-stats"
     app = create_app(config)
     phone = Texter(app.test_client())
-    for body in ["hi", "4", "more", "LANG es", "5", "purple elephants 07700 900123"]:
+    for body in ["hi", "5", "more", "LANG es", "6", "purple elephants 07700 900123", "MENU"]:
         phone(body)
+    Texter(app.test_client(), "whatsapp:+447700900888")("hi")
     caller = Caller(app.test_client(), "+447700900777")
     caller.call()
-    caller.press("2")
+    caller.press("3")
     caller.press("1")
     caller.say("xylophone banana", confidence="0.9")
     return app
@@ -120,7 +131,7 @@ def test_stats_page_needs_the_token(used):
     page = client.get("/stats?token=s3cret-stats")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "<svg" in html and "Risks" in html and "Recovery" in html
+    assert "<svg" in html and "Risks" in html and "Recovery" in html and "WhatsApp" in html
     assert "purple elephants [number]" in html and "xylophone banana" in html
     assert NUMBER not in html and "07700" not in html
     bearer = client.get("/stats", headers={"Authorization": "Bearer s3cret-stats"})
@@ -140,8 +151,22 @@ def test_stats_csv(used):
     assert any(",sms,en,topic,risks,1" in line for line in lines)
     assert any(",sms,es,topic,recovery,1" in line for line in lines)
     assert any(",voice,en,topic,risks,1" in line for line in lines)
+    assert any(",whatsapp,en,welcome,-,1" in line for line in lines), lines
     questions = client.get("/stats.csv?token=s3cret-stats&what=unanswered").get_data(as_text=True)
     assert "purple elephants [number]" in questions
+
+
+@pytest.mark.parametrize(
+    "payload", ["=HYPERLINK(\"http://evil.example\")", "+cmd|' /C calc'!A0", "@SUM(A1:A9)", "-2+3"]
+)
+def test_spreadsheet_formulas_in_questions_are_made_plain(config, payload):
+    config["STATS_TOKEN"] = "t"
+    app = create_app(config)
+    Texter(app.test_client())(payload)
+    export = app.test_client().get("/stats.csv?token=t&what=unanswered").get_data(as_text=True)
+    rows = export.splitlines()
+    assert len(rows) == 2, rows
+    assert rows[1].split(",", 3)[3].lstrip('"').startswith("'"), rows
 
 
 def test_stats_command(used):
@@ -156,4 +181,4 @@ def test_unanswered_questions_can_be_switched_off(config):
     config.update(KEEP_UNANSWERED=False, STATS_TOKEN="t")
     app = create_app(config)
     Texter(app.test_client())("zzz qqq unknown words")
-    assert app.extensions["hsct_store"].unanswered_questions(1) == []
+    assert app.extensions["hsct"].store.unanswered_questions(1) == []

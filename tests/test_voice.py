@@ -85,7 +85,9 @@ def test_saying_a_question_gets_its_answer_then_the_after_topic_choices(caller):
     caller.say("can I have children after it?")
     assert caller.at == at.answer("fertility-risk")
     assert said(EN.answers["fertility-risk"].text) in caller.heard
-    assert voice("more_option", key=2) in caller.heard and voice("text_option", key=3) in caller.heard
+    assert (
+        voice("more_option", key=2) in caller.heard and voice("text_option", key=3) in caller.heard
+    )
     caller.press("2")  # more: the answer's topic
     assert caller.at == at.topic("fertility")
     assert said(EN.by_id["fertility"].pages[0]) in caller.heard

@@ -82,7 +82,7 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
 
     reply, new_state = dialogue.reply(body, visit.state, visit.sender.country, public_url(""))
     new_state.last_seen = int(time.time())
-    unanswered = (reply.lang, body) if reply.intent == "unknown" else None
+    unanswered = (reply.lang, body) if reply.unanswered else None
     usage = [Usage(reply.lang, reply.intent, reply.topic)] if reply.text is not None else []
     _log(visit, reply)
     response, voice_note = _render(svc, response, reply, channel, new_state)

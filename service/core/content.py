@@ -45,6 +45,8 @@ PLACEHOLDERS = {
     "fahrenheit",
     "question",
 }
+# Placeholders a translation may leave out: Fahrenheit, where nobody reads it.
+OPTIONAL_PLACEHOLDERS = {"fahrenheit"}
 # Placeholders that hold phone numbers: isolated in right-to-left text, spoken digit by digit.
 NUMBER_PLACEHOLDERS = ("emergency", "helpline")
 # Unicode isolates: a left-to-right run inside right-to-left text keeps its own order.

@@ -28,6 +28,7 @@ class Reply:
     page: int | None = None
     answer: str | None = None
     speak: str | None = None  # what a voice note of this reply says (WhatsApp)
+    unanswered: bool = False  # a question the line could not place (kept, scrubbed)
 
 
 class TextDialogue:
@@ -126,7 +127,7 @@ class TextDialogue:
             return self._topic(state, meaning.topic)
         if meaning.answer:
             return self._answer(state, meaning.answer, first_text=True)
-        return self._menu(state, welcome=True)
+        return dataclasses.replace(self._menu(state, welcome=True), unanswered=True)
 
     def _command(self, state: CallerState, command: str, base_url: str) -> Reply:
         lang = self.line.lang(state)
@@ -234,7 +235,8 @@ class TextDialogue:
             text = pack.text("unknown")
             if self.line.settings.helpline and state.misses > 2:
                 text += "\n" + pack.text("helpline", helpline=self.line.settings.helpline)
-        return self._reply(state, self.texts.finish(pack, text), "unknown", state.topic)
+        reply = self._reply(state, self.texts.finish(pack, text), "unknown", state.topic)
+        return dataclasses.replace(reply, unanswered=True)
 
     def _audio(self, state: CallerState, base_url: str) -> Reply:
         """Hear the last answer or topic: a voice note on WhatsApp, a listen link by SMS."""

@@ -62,9 +62,13 @@ class PostgresStore(SqlStore):
     def _open(self) -> Any:
         import psycopg
 
+        from psycopg.conninfo import conninfo_to_dict
+
         timeout = max(1, int(self.timeout))
-        # A statement that waits on a lock gives up, so a webhook answers in time.
-        options = f"-c statement_timeout={int(self.timeout * 1000)}"
+        # A statement that waits on a lock gives up, so a webhook answers in time (kept
+        # beside any options the URL already has, such as a search_path).
+        given = str(conninfo_to_dict(self.url).get("options") or "")
+        options = f"{given} -c statement_timeout={int(self.timeout * 1000)}".strip()
         return psycopg.connect(self.url, autocommit=True, connect_timeout=timeout, options=options)
 
     def _stale(self, conn: Any) -> bool:

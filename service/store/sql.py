@@ -110,6 +110,7 @@ class SqlStore:
         local = self._local
         if getattr(local, "pid", None) != os.getpid() or self._stale(local.conn):
             self._drop()
+            local = self._local  # a fresh one: the old may belong to another process
             conn = self._open()
             self._prepare(conn)
             local.conn, local.pid = conn, os.getpid()

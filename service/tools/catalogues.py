@@ -7,6 +7,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from ..core.content import OPTIONAL_PLACEHOLDERS as OPTIONAL
 from .content_check import placeholder_names
 
 
@@ -49,7 +50,7 @@ def catalogue_problems(template_path: Path, locales: Path) -> list[str]:
                 except ValueError:
                     problems.append(f"{where}: broken braces")
                     continue
-                if not names <= expected or not expected - {"count"} <= names:
+                if not names <= expected or not expected - OPTIONAL - {"count"} <= names:
                     problems.append(f"{where}: placeholders {sorted(names)} not {sorted(expected)}")
     return problems
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.content import LRI, PDI, PLACEHOLDERS, LanguagePack
+from ..core.content import LRI, OPTIONAL_PLACEHOLDERS, PDI, PLACEHOLDERS, LanguagePack
 from ..core.line import Line
 from ..core.paging import sentences
 from ..core.phone.menu import PhoneMenu
@@ -273,7 +273,7 @@ def _placeholder_problems(line: Line, lang: str) -> list[str]:
             problems.append(f"{lang} {key}: unknown placeholders {sorted(names - allowed)}")
         elif plural and names <= wanted and wanted - {"count"} <= names:
             continue  # a plural form may leave out the number itself ("the only part")
-        elif names != wanted:
+        elif names != wanted and not (names < wanted and wanted - names <= OPTIONAL_PLACEHOLDERS):
             problems.append(
                 f"{lang} {key}: placeholders {sorted(names)} differ from {sorted(wanted)}"
             )

@@ -4,6 +4,7 @@ real segment counts. Prices are options (check twilio.com/pricing for your count
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from ..core.replies import SMS, TextBuilder
 from ..core.segments import encoding_of
@@ -37,6 +38,7 @@ def average_segments(lang: str) -> float:
 @click.option("--minute-price", default=DEFAULTS["minute"], show_default=True)
 @click.option("--speech-price", default=DEFAULTS["speech"], show_default=True)
 @click.option("--number-price", default=DEFAULTS["number"], show_default=True)
+@with_appcontext
 def costs(
     texts: int,
     calls: int,

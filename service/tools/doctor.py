@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .. import readiness
 from ..audio.build import wanted_clips
@@ -14,6 +15,7 @@ from .twilio_setup import number_resource, twilio_client
 
 @click.command("doctor")
 @click.option("--offline", is_flag=True, help="Skip the checks that ask Twilio's API.")
+@with_appcontext
 def doctor(offline: bool) -> None:
     """Check this configuration before launch; exit 1 on anything that would stop it."""
     svc = services()

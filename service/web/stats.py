@@ -27,7 +27,7 @@ def csv_text(rows: list[tuple]) -> str:
 
 
 def _plain(cell: object) -> object:
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+    if isinstance(cell, str) and len(cell) > 1 and cell.startswith(_FORMULA_START):
         return "'" + cell
     return cell
 
