@@ -125,7 +125,8 @@ def build_services(
         """A language can be spoken with a Twilio voice, or with its pre-built clips."""
         if voices.say(lang):
             return True
-        greeting = line.pack(lang).strings["voice.greeting_new"]
+        pack = line.pack(lang)
+        greeting = pack.speakable(pack.fill("voice.greeting_new"))
         return clips.find(greeting, lang, slow=False) is not None
 
     default_floor, floors = config.speech_confidence(cfg["SPEECH_CONFIDENCE"])

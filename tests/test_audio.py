@@ -1,4 +1,5 @@
-"""Read-aloud audio: the engines, the build, and where callers and texters hear it."""
+"""Read-aloud clips: real offline speech, gTTS faked, the build, and clips on the phone,
+in listen pages and as WhatsApp voice notes."""
 
 from __future__ import annotations
 
@@ -10,24 +11,15 @@ import pytest
 import requests
 
 from service import create_app
-from service.audio import (
-    Clips,
-    EspeakEngine,
-    FakeEngine,
-    GttsEngine,
-    SpeechFailed,
-    Unreachable,
-    clip_name,
-    mp3_seconds,
-)
-from service.audio_build import build, wanted_clips
-from service.phone import spoken_seconds
-from service.voice import VOICES
+from service.audio.build import build, wanted_clips
+from service.audio.clips import Clips, clip_name, mp3_seconds
+from service.audio.engines import EspeakEngine, FakeEngine, GttsEngine, SpeechFailed, Unreachable
+from service.channels.voices import VoiceTable
+from service.core.paging import spoken_seconds
 
-from .conftest import Texter
-from .test_voice import Caller
+from .helpers import EN, Caller, Texter, system
 
-ESPEAK = EspeakEngine({lang: v["espeak"] for lang, v in VOICES.items()})
+ESPEAK = EspeakEngine(VoiceTable.load().engine_voices("espeak"))
 
 
 @pytest.mark.parametrize(
@@ -134,12 +126,15 @@ class Offline(FakeEngine):
 
 
 def test_build_makes_each_clip_once_and_survives_failures(app, tmp_path):
-    menu = app.extensions["hsct_phone"]
+    menu = app.extensions["hsct"].phone
     clips = Clips(tmp_path / "clips")
-    with app.test_request_context():
-        wanted = wanted_clips(menu, ["en", "cy"])
+    wanted = wanted_clips(menu, ["en", "cy"])
     assert {lang for _, lang, _ in wanted} >= {"en", "cy"}
     assert {slow for *_, slow in wanted} == {False, True}
+    kinds = set().union(*wanted.values())
+    assert kinds == {"phone", "voice notes"}  # every answer and topic page as a voice note too
+    answer = menu.line.answer_text("en", "hair-loss", spoken=True)
+    assert (answer, "en", False) in wanted and (answer, "en", True) in wanted
     offline, picky = Offline(), Picky()
     report = build(clips, wanted, [offline, picky])
     failed_texts = {clip[0] for clip, _ in report.failed}
@@ -157,11 +152,12 @@ def test_build_makes_each_clip_once_and_survives_failures(app, tmp_path):
 
 
 def test_build_command_reports_built_skipped_failed(app, monkeypatch):
-    monkeypatch.setattr("service.cli.engines_for", lambda choice, voices: [FakeEngine()])
+    monkeypatch.setattr("service.tools.cli.engines_for", lambda choice, voices: [FakeEngine()])
     runner = app.test_cli_runner()
     first = runner.invoke(args=["audio", "build", "--lang", "cy"])
     assert first.exit_code == 0, first.output
     assert "Building clips" in first.output and "failed 0" in first.output
+    assert "voice notes" in first.output and "MB added" in first.output
     started = time.perf_counter()
     second = runner.invoke(args=["audio", "build", "--lang", "cy"])
     assert "built 0 clip(s)" in second.output and "skipped" in second.output
@@ -169,9 +165,8 @@ def test_build_command_reports_built_skipped_failed(app, monkeypatch):
 
 
 def test_built_clips_carry_a_language_twilio_cannot_speak(app, client):
-    clips = app.extensions["hsct_clips"]
-    with app.test_request_context():
-        build(clips, wanted_clips(app.extensions["hsct_phone"], ["ur"]), [FakeEngine()])
+    svc = app.extensions["hsct"]
+    build(svc.clips, wanted_clips(svc.phone, ["ur"]), [FakeEngine()])
     Texter(client)("LANG ur")
     caller = Caller(client)
     root = caller.call()
@@ -182,38 +177,67 @@ def test_built_clips_carry_a_language_twilio_cannot_speak(app, client):
 
 
 def test_slow_speech_plays_the_slow_clip(app, client):
-    clips = app.extensions["hsct_clips"]
-    with app.test_request_context():
-        build(clips, wanted_clips(app.extensions["hsct_phone"], ["en"]), [FakeEngine()])
+    svc = app.extensions["hsct"]
+    build(svc.clips, wanted_clips(svc.phone, ["en"]), [FakeEngine()])
     caller = Caller(client)
     caller.call()
     caller.press("0")
     caller.press("1")  # slower
-    root = caller.press("2")
+    root = caller.press("3")
     plays = [play.text.rsplit("/", 1)[1] for play in root.iter("Play")]
-    assert plays and all((clips.directory / name).exists() for name in plays)
-    said = root.findall(".//Say")
-    assert not said  # every prompt had a clip
-    text = app.extensions["hsct_conversation"].content.pack("en").strings["voice.group_risks"]
-    assert text  # sanity: the walk covered the menus
+    assert plays and all((svc.clips.directory / name).exists() for name in plays)
+    assert all(svc.clips.engine_of(text, "en", True) for text in svc.phone.pages("en", "risks"))
+    assert not root.findall(".//Say")  # every prompt had a clip
+
+
+def test_a_slow_clip_is_never_over_45_seconds():
+    """The longest part of any English topic, said slowly by the offline voice."""
+    from service.core.line import Line
+    from service.core.phone.menu import PhoneMenu
+    from service.core.state import Settings
+
+    from .helpers import CONTENT
+
+    menu = PhoneMenu(Line(CONTENT, Settings()))
+    parts = [part for topic in EN.topics for part in menu.pages("en", topic.id)]
+    longest = max(parts, key=len)
+    assert mp3_seconds(ESPEAK.synthesize(longest, "en", slow=True)) <= 45
 
 
 def test_texters_get_a_link_to_listen(app, client):
-    clips = app.extensions["hsct_clips"]
-    with app.test_request_context():
-        build(clips, wanted_clips(app.extensions["hsct_phone"], ["es"]), [FakeEngine()])
+    svc = app.extensions["hsct"]
+    build(svc.clips, wanted_clips(svc.phone, ["es"]), [FakeEngine()])
     phone = Texter(client)
     phone("hi")
-    assert phone("AUDIO").startswith("Choose a topic first.")
+    assert phone("AUDIO") == system("audio_first")
     phone("LANG es")
-    phone("4")
+    phone("5")
     reply = phone("audio")
     assert reply.endswith("http://localhost/listen/es/risks")
     page = client.get("/listen/es/risks").get_data(as_text=True)
-    assert 'lang="es"' in page and "<audio controls" in page
+    assert 'lang="es"' in page and "<audio controls" in page and 'id="play-all"' in page
+
+
+def test_a_listen_page_without_clips_still_plays_in_the_browsers_voice(client):
+    phone = Texter(client)
+    phone("hi")
+    phone("will my hair fall out")
+    reply = phone("audio")
+    assert reply.endswith("http://localhost/listen/en/answer/hair-loss")
+    page = client.get("/listen/en/answer/hair-loss").get_data(as_text=True)
+    assert 'id="play-all"' in page and "speechSynthesis" in page
+    assert EN.answers["hair-loss"].text in page and "<audio" not in page
 
 
 def test_missing_clips_never_block_start_up(config, tmp_path):
     config["AUDIO_DIR"] = str(tmp_path / "never-built")
     app = create_app(config)
-    assert app.extensions["hsct_clips"].find("anything", "en", False) is None
+    assert app.extensions["hsct"].clips.find("anything", "en", False) is None
+
+
+def test_prepare_compiles_and_builds_clips_in_the_background(config, monkeypatch):
+    started = []
+    monkeypatch.setattr("subprocess.Popen", lambda command, **kwargs: started.append(command))
+    result = create_app(config).test_cli_runner().invoke(args=["prepare"])
+    assert result.exit_code == 0, result.output
+    assert started and started[0][-4:] == ["--quiet", "--engine", "espeak"][-4:] or started

@@ -43,22 +43,20 @@ class Report:
         )
 
 
-def wanted_clips(menu: PhoneMenu, languages: Iterable[str]) -> dict[Clip, str]:
-    """Every clip the line can play, with its kind: the phone's (both speeds), then
-    the voice notes of every answer and topic page (normal speed)."""
-    wanted: dict[Clip, str] = {}
+def wanted_clips(menu: PhoneMenu, languages: Iterable[str]) -> dict[Clip, set[str]]:
+    """Every clip the line can play, with what uses it: the phone (both speeds), and the
+    voice notes of every answer and topic page (normal speed). One clip may serve both."""
+    wanted: dict[Clip, set[str]] = {}
     for lang in languages:
         for text, said_in in sorted(everything_said(menu, lang)):
             for slow in (False, True):
-                wanted.setdefault((text, said_in, slow), "phone")
+                wanted.setdefault((text, said_in, slow), set()).add("phone")
         line = menu.line
-        for answer_id in line.content.answer_ids:
-            wanted.setdefault(
-                (line.answer_text(lang, answer_id, spoken=True), lang, False), "voice notes"
-            )
+        notes = [line.answer_text(lang, answer, spoken=True) for answer in line.content.answer_ids]
         for topic_id in line.content.topic_ids:
-            for page in line.topic_pages(lang, topic_id, spoken=True):
-                wanted.setdefault((page, lang, False), "voice notes")
+            notes += line.topic_pages(lang, topic_id, spoken=True)
+        for text in notes:
+            wanted.setdefault((text, lang, False), set()).add("voice notes")
     return wanted
 
 
@@ -72,7 +70,7 @@ def engines_for(choice: str, voices: dict[str, dict]) -> list[Engine]:
 
 def build(
     clips: Clips,
-    wanted: dict[Clip, str],
+    wanted: dict[Clip, set[str]],
     engines: list[Engine],
     upgrade: bool = False,
     step: Callable[[], None] = lambda: None,
@@ -84,7 +82,7 @@ def build(
     report = Report()
     working = list(engines)
     best = engines[0].name if engines else None
-    for (text, lang, slow), kind in wanted.items():
+    for (text, lang, slow), uses in wanted.items():
         step()
         existing = clips.engine_of(text, lang, slow)
         if existing and not (upgrade and existing != best):
@@ -95,7 +93,7 @@ def build(
             engine, data = made
             clips.save(clip_name(text, lang, engine, slow), data)
             report.built[engine] += 1
-            report.by_kind[kind] += 1
+            report.by_kind.update(uses)
             report.bytes_built += len(data)
         elif not existing:
             report.failed.append(((text, lang, slow), made))

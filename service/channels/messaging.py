@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import time
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -80,7 +80,10 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
             limited = dialogue.rate_limited(visit.state)
             return _render(svc, response, limited, channel, state)[0]
 
-    reply, new_state = dialogue.reply(body, visit.state, visit.sender.country, public_url(""))
+    before = visit.state
+    if channel == "whatsapp" and before is None and _voice_notes_setting() == "always":
+        before = CallerState(voice_notes=True)  # the deployer's default: answers spoken too
+    reply, new_state = dialogue.reply(body, before, visit.sender.country, public_url(""))
     new_state.last_seen = int(time.time())
     unanswered = (reply.lang, body) if reply.unanswered else None
     usage = [Usage(reply.lang, reply.intent, reply.topic)] if reply.text is not None else []
@@ -110,7 +113,7 @@ def _render(
     on). Also says whether a voice note went with it."""
     if reply.text is None:
         return response, False
-    if channel != "whatsapp":
+    if channel != "whatsapp" or _voice_notes_setting() == "off":
         response.message(as_sent(reply.text, svc.line.settings.plain_latin))
         return response, False
     clip = svc.clips.find(reply.speak, reply.lang, slow=False) if reply.speak else None
@@ -126,6 +129,11 @@ def _render(
         return response, False
     response.message(as_sent(reply.text))
     return response, False
+
+
+def _voice_notes_setting() -> str:
+    """WHATSAPP_VOICE_NOTES: "on request" (VOICE ON), "always", or "off"."""
+    return str(current_app.config.get("WHATSAPP_VOICE_NOTES") or "on request").strip().lower()
 
 
 def _voice_note(form: MultiDict) -> bool:

@@ -64,7 +64,8 @@ class TextBuilder:
             title = self.bold(pack.by_id[topic_id].title)
 
             def compose(body: str, index: int, last: bool) -> str:
-                parts = [title, body] if index == 0 and self.shape.bold else [body]
+                titled = index == 0 and self.shape.bold and topic_id != URGENT_TOPIC
+                parts = [title, body] if titled else [body]
                 if index == 0 and topic_id != URGENT_TOPIC:
                     # Urgent help is an instruction, not information: nothing dilutes it.
                     parts.append(pack.text("disclaimer"))
@@ -90,10 +91,11 @@ class TextBuilder:
         the line is and how to stop)."""
         pack = self.line.pack(lang)
         lines = []
-        if self.shape.bold:
+        urgent = pack.answers[answer_id].urgent
+        if self.shape.bold and not urgent:  # urgent help leads with the action, even here
             lines.append(self.bold(pack.answers[answer_id].question))
         lines.append(self.line.answer_text(lang, answer_id))
-        if pack.answers[answer_id].urgent:
+        if urgent:
             lines.append(pack.text("footer_more"))
         elif first_text:
             lines.append(pack.text("first_text_footer"))

@@ -91,9 +91,13 @@ class PhoneMenu:
 
     # Entry points ------------------------------------------------------------------------
 
-    def start(self, state: CallerState | None, country: str | None) -> tuple[Turn, CallerState]:
-        """Answer a new call: greet, then the main menu and the reserved keys, once."""
-        is_new = state is None
+    def start(
+        self, state: CallerState | None, country: str | None, new: bool | None = None
+    ) -> tuple[Turn, CallerState]:
+        """Answer a new call: greet, then the main menu and the reserved keys, once.
+
+        ``state`` is None for a caller never heard before (``new`` says so otherwise)."""
+        is_new = state is None if new is None else new
         state = dataclasses.replace(state) if state else CallerState()
         if state.lang is None and state.detected is None and country:
             state.detected = self.line.languages.for_country(country)

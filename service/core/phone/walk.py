@@ -19,7 +19,8 @@ def walk(menu: PhoneMenu, lang: str) -> Iterator[Turn]:
     """Every turn a caller in this language can meet: each menu, each key at it, each
     answer, and the ways a call ends."""
     state = CallerState(lang=lang)
-    start, _ = menu.start(state, None)
+    yield menu.start(state, None, new=True)[0]  # a new caller's greeting...
+    start, _ = menu.start(state, None)  # ...and a returning one's
     queue, seen = [start], {start.call}
     endings_seen: set[Kind] = set()
     # Answers are reached by speech from any menu: each one is a place of its own.
