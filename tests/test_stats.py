@@ -41,8 +41,15 @@ def test_store_contract(store_url):
     store = open_store(store_url)
     assert store.load("k") is None
     full = CallerState(
-        lang="cy", topic="risks", page=-1, answer="hair-loss", menu="choices",
-        choices=("a", "b"), opted_out=True, voice_notes=True, last_seen=1700000000,
+        lang="cy",
+        topic="risks",
+        page=-1,
+        answer="hair-loss",
+        menu="choices",
+        choices=("a", "b"),
+        opted_out=True,
+        voice_notes=True,
+        last_seen=1700000000,
     )
     store.save("k", full)
     assert store.load("k") == full
@@ -157,7 +164,7 @@ def test_stats_csv(used):
 
 
 @pytest.mark.parametrize(
-    "payload", ["=HYPERLINK(\"http://evil.example\")", "+cmd|' /C calc'!A0", "@SUM(A1:A9)", "-2+3"]
+    "payload", ['=HYPERLINK("http://evil.example")', "+cmd|' /C calc'!A0", "@SUM(A1:A9)", "-2+3"]
 )
 def test_spreadsheet_formulas_in_questions_are_made_plain(config, payload):
     config["STATS_TOKEN"] = "t"

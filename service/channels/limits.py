@@ -52,16 +52,23 @@ class CallerLimit:
         self.hit = hit
 
     def check(self, caller: str) -> Verdict:
-        """Count one request from ``caller`` (a hashed number)."""
+        """Count one request from ``caller`` (a hashed number).
+
+        Raises CountersUnavailable when the counters cannot be reached: the caller of
+        this decides (the webhooks answer people rather than refuse them).
+        """
         try:
             if self.hit(self.rate, f"{self.name}:{caller}"):
                 return "ok"
             if self.hit(self.notice, f"{self.name}-notice:{caller}"):
                 return "notice"
             return "silent"
-        except Exception:  # counters unreachable: answer people rather than refuse them
-            log.exception("rate-limit storage unavailable; not limiting")
-            return "ok"
+        except Exception as error:
+            raise CountersUnavailable(str(error)) from error
+
+
+class CountersUnavailable(Exception):
+    """The rate-limit counters could not be reached."""
 
 
 class NoLimit:

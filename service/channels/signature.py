@@ -67,6 +67,9 @@ def twilio_signed(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def wrapper(*args: object, **kwargs: object) -> object:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            abort(413)  # Twilio's webhooks are a few kilobytes: refused before it is read
         validators: Validators | None = current_app.extensions.get("twilio_validators")
         if validators is None:
             log.error("webhook refused: TWILIO_AUTH_TOKEN is not set")
