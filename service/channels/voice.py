@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, NotFound
 
 from ..audio.clips import CLIP_NAME
-from ..core.phone.menu import Speech, Turn
+from ..core.phone.turns import Speech, Turn
 from ..core.state import CallerState
 from ..readiness import dialable
 from ..services import Services, services

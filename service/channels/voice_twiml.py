@@ -6,8 +6,9 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
-from ..core.phone.menu import PhoneMenu, Speech, Turn
+from ..core.phone.menu import PhoneMenu
 from ..core.phone.positions import Call, Place
+from ..core.phone.turns import Speech, Turn
 from ..core.words import split_list
 from ..services import Services
 from .signature import public_url

@@ -61,7 +61,6 @@ class PostgresStore(SqlStore):
 
     def _open(self) -> Any:
         import psycopg
-
         from psycopg.conninfo import conninfo_to_dict
 
         timeout = max(1, int(self.timeout))

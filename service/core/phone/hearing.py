@@ -13,7 +13,7 @@ from . import positions as at
 from .positions import Action, Do, Open, Speak
 
 if TYPE_CHECKING:
-    from .menu import Option
+    from .turns import Option
 
 # Spoken words that stand for a key, so "two" works like pressing 2.
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4"}

@@ -17,60 +17,18 @@ from ..paging import paginate, spoken_seconds
 from ..replies import SMS, TextBuilder
 from ..state import CallerState
 from . import positions as at
+from .graph import MenuGraph
 from .hearing import Hearing
-from .positions import Action, Call, Do, Kind, Open, Place, Speak
+from .positions import Action, Call, Do, Kind, Open, Speak
+from .turns import Option, SendText, Speech, Turn
 
 # The same reserved keys in every menu (ISO/IEC 13714: 0 help, * back; never 9, the
 # hang-up key). 5 carries the raised dot, so it is easy to find by touch.
 RESERVED: dict[str, Action] = {"0": Do.HELP, "*": Do.BACK, "5": Do.REPEAT, "8": Do.LANGUAGE}
-MAX_OPTIONS = 4
 MAX_SILENCES = 2  # re-prompts after silence, before offering texts and saying goodbye
 MAX_FAILED_TURNS = 6  # wrong keys, unclear speech and silences in one call, then goodbye
 MIN_CONFIDENCE = 0.4  # below this (but above 0, "not reported"), speech is asked again
 MAX_PART_SECONDS = 45  # one read-aloud part of a topic at the slow speed
-LANGUAGES_PER_MENU = MAX_OPTIONS - 1  # the fourth choice is "more languages"
-
-
-@dataclass(frozen=True)
-class Speech:
-    """One thing to say, in one language."""
-
-    text: str
-    lang: str
-    kind: str = "prompt"  # greeting, option, keys, content, prompt
-
-
-@dataclass(frozen=True)
-class Option:
-    """One numbered choice: its key, what it does, how it is offered, and its name."""
-
-    key: str
-    action: Action
-    prompt: Speech
-    label: str = ""  # the words a caller may say for it ("risks and recovery")
-
-
-@dataclass
-class Turn:
-    """What the phone does next: say things, then wait for a choice, dial, or hang up."""
-
-    say: list[Speech]
-    lang: str  # the language of the menu (speech recognition, hints)
-    call: Call | None = None  # the menu to wait on; None when the call ends or is put through
-    options: tuple[Option, ...] = ()
-    dial: str | None = None  # a number to put the caller through to (E.164)
-    hangup: bool = False
-    event: str = "menu"  # for usage counts: call, menu, topic, answer, not_understood...
-    topic: str | None = None
-    answer: str | None = None
-    listen: bool = True  # this menu also takes speech
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(option.key for option in self.options)
-
-
-SendText = Callable[[str, str], str]  # (body, what) -> sent, opted_out, failed, no_number, limited
 
 
 @dataclass
@@ -85,7 +43,12 @@ class PhoneMenu:
 
     def __post_init__(self) -> None:
         self._pages: dict[tuple[str, str], list[str]] = {}
-        self._options: dict[tuple[Call, str], list[Option]] = {}
+        self.graph = MenuGraph(
+            self.line,
+            self.helpline,
+            self.can_speak,
+            lambda lang, topic: len(self.pages(lang, topic)),
+        )
         self.sms = TextBuilder(self.line, SMS)
         self.hearing = Hearing(self.line, self.can_speak)
 
@@ -158,99 +121,8 @@ class PhoneMenu:
     # Menus ---------------------------------------------------------------------------------
 
     def options(self, call: Call, lang: str) -> list[Option]:
-        """The numbered choices at a place, keys 1..n in order (the same every time)."""
-        key = (dataclasses.replace(call, silences=0, failures=0), lang)
-        if key not in self._options:
-            if len(self._options) > 50_000:  # bounded: positions come from signed URLs
-                self._options.clear()
-            self._options[key] = self._make_options(call, lang)
-        return self._options[key]
-
-    def _make_options(self, call: Call, lang: str) -> list[Option]:
-        place, pack = call.place, self.line.pack(lang)
-        entries: list[tuple[Action, str, str]] = []  # (action, prompt key, label)
-        can_text = self.line.settings.can_text
-        match place.kind:
-            case Kind.MAIN:
-                for entry in self.line.content.phone_menu:
-                    if "group" in entry:
-                        label = self._text(lang, f"group_{entry['group']}")
-                        entries.append((Open(at.group(entry["group"])), "main_option", label))
-                    else:
-                        key = "urgent_option" if entry["topic"] == "urgent" else "topic_option"
-                        label = pack.by_id[entry["topic"]].spoken
-                        entries.append((Open(at.topic(entry["topic"])), key, label))
-            case Kind.GROUP:
-                for topic_id in self._group(place.id):
-                    label = pack.by_id[topic_id].spoken
-                    entries.append((Open(at.topic(topic_id)), "topic_option", label))
-            case Kind.TOPIC | Kind.ANSWER:
-                entries.append((Do.REPEAT, "repeat_option", ""))
-                if place.kind is Kind.ANSWER or place.part + 1 < len(self.pages(lang, place.id)):
-                    entries.append((Do.MORE, "more_option", ""))
-                if can_text:
-                    entries.append((Do.TEXT, "text_option", ""))
-                entries.append((Do.BACK, "back_option", ""))
-            case Kind.HELP:
-                if self.helpline.number:
-                    entries.append((Do.PERSON, "person_option", ""))
-                slower = (Do.FASTER, "faster_option") if call.slow else (Do.SLOWER, "slower_option")
-                entries.append((*slower, ""))
-            case Kind.DIALLED:
-                if can_text:
-                    entries.append((Do.TEXT, "text_helpline_option", ""))
-                entries.append((Do.MENU, "menu_option", ""))
-            case Kind.LANGUAGES:
-                return self._language_options(place.part)
-        return [
-            Option(
-                str(index),
-                action,
-                Speech(self._option(lang, key, label, index), lang, "option"),
-                label,
-            )
-            for index, (action, key, label) in enumerate(entries[:MAX_OPTIONS], start=1)
-        ]
-
-    def _language_options(self, page: int) -> list[Option]:
-        """Each language offered in its own voice: "Para español, pulse 2"."""
-        spoken = [code for code in self.line.settings.languages if self.can_speak(code)]
-        chunk = spoken[page * LANGUAGES_PER_MENU : (page + 1) * LANGUAGES_PER_MENU]
-        options = [
-            Option(
-                str(index),
-                Speak(code),
-                Speech(self._text(code, "language_option", key=index), code),
-                self.line.languages.name(code),
-            )
-            for index, code in enumerate(chunk, start=1)
-        ]
-        if (page + 1) * LANGUAGES_PER_MENU < len(spoken):
-            key, lang = str(len(options) + 1), chunk[0] if chunk else "en"
-            more = Speech(self._text(lang, "more_languages_option", key=key), lang)
-            options.append(Option(key, Open(at.languages(page + 1)), more))
-        return options
-
-    def _group(self, group_id: str) -> list[str]:
-        for entry in self.line.content.phone_menu:
-            if entry.get("group") == group_id:
-                return list(entry["topics"])
-        return []
-
-    def _parent(self, call: Call) -> Place:
-        """Where * goes: up one level."""
-        place = call.place
-        if place.kind is Kind.TOPIC:
-            for entry in self.line.content.phone_menu:
-                if place.id in entry.get("topics", ()):
-                    return at.group(entry["group"])
-        if place.kind in (Kind.HELP, Kind.LANGUAGES):
-            return call.back
-        return at.MAIN
-
-    def _home(self, call: Call) -> Place:
-        """The menu to return to from help or languages (not another help screen)."""
-        return call.back if call.place.kind in (Kind.HELP, Kind.LANGUAGES) else call.place
+        """The numbered choices at a place, keys 1..n in order."""
+        return self.graph.options(call, lang)
 
     # Acting on a choice ------------------------------------------------------------------
 
@@ -275,7 +147,7 @@ class PhoneMenu:
             case Do.REPEAT:
                 return self.present(here, lang)
             case Do.BACK:
-                return self.present(dataclasses.replace(here, place=self._parent(call)), lang)
+                return self.present(dataclasses.replace(here, place=self.graph.parent(call)), lang)
             case Do.MENU:
                 return self.present(dataclasses.replace(here, place=at.MAIN), lang)
             case Do.MORE if call.place.kind is Kind.TOPIC:
@@ -287,7 +159,7 @@ class PhoneMenu:
             case Do.HELP | Do.LANGUAGE:
                 place = at.HELP if action is Do.HELP else at.languages()
                 return self.present(
-                    dataclasses.replace(here, place=place, back=self._home(call)), lang
+                    dataclasses.replace(here, place=place, back=self.graph.home(call)), lang
                 )
             case Do.SLOWER | Do.FASTER:
                 slow = action is Do.SLOWER
@@ -441,7 +313,3 @@ class PhoneMenu:
         """A phone prompt, as a voice should say it (English where a translation is broken)."""
         pack = self.line.pack(lang)
         return pack.speakable(pack.fill(f"{group}.{name}", **values))
-
-    def _option(self, lang: str, key: str, label: str, number: int) -> str:
-        """An option's words: its label, then the key to press."""
-        return self._text(lang, key, label=label, key=number)

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 from ..state import CallerState
 from . import positions as at
-from .menu import RESERVED, PhoneMenu, SendText, Speech, Turn
+from .menu import RESERVED, PhoneMenu
 from .positions import Call, Do, Kind
+from .turns import SendText, Speech, Turn
 
 DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed")
 SEND_RESULTS = ("sent", "opted_out", "failed", "no_number", "limited")
