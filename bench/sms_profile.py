@@ -1,11 +1,12 @@
-"""CPU cost of one POST /sms inside the app, without a server or a network.
+"""CPU cost of one POST /sms inside the app, without a server or a network, and of the
+matching in it (reading a text: urgent or not, topic, the answers that fit).
 
     .venv/bin/python bench/sms_profile.py [--profile cumulative|tottime]
 
 Calls the WSGI app directly with pre-signed requests (the same mix as
-sms_throughput.py) and prints microseconds per request; with --profile, the
-functions that cost most. Use it to see where the time goes between the
-gunicorn runs of sms_throughput.py.
+sms_throughput.py) and prints microseconds per request, then the matching alone per
+kind of text; with --profile, the functions that cost most. Use it to see where the
+time goes between the gunicorn runs of sms_throughput.py.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bench.sms_throughput import BODIES  # noqa: E402  (the same mix as the gunicorn runs)
 from service import create_app  # noqa: E402
+from service.core.words import normalise  # noqa: E402
 
 URL = "http://127.0.0.1:8000/sms"
 
@@ -58,6 +60,7 @@ def main() -> None:
             "SECRET_KEY": "bench-secret",
             "LOG_LEVEL": "WARNING",
             "DATABASE_URL": f"sqlite:///{tempfile.mktemp()}",
+            "RATE_LIMIT_SMS": "1000000/hour",
         }
     )
     requests = signed_requests(args.requests)
@@ -95,6 +98,15 @@ def main() -> None:
         f"{elapsed / args.requests * 1e6:.0f} µs per POST /sms inside the app "
         f"({args.requests} requests)"
     )
+    line = app.extensions["hsct"].line
+    print("matching alone (Line.understand), per text:")
+    for body in BODIES:
+        words = normalise(body)
+        line.understand(words, "en")  # warm
+        start = time.perf_counter()
+        for _ in range(200):
+            line.understand(words, "en")
+        print(f"  {(time.perf_counter() - start) / 200 * 1e6:7.0f} µs  {body!r}")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()

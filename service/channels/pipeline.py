@@ -117,8 +117,8 @@ def close_visit(
     services, key = visit.services, visit.key
     before = visit.state
     if key and state != before:
-        visit.store_step("saving", lambda: services.store.save(key, state))
         opt_changed = (before.opted_out if before else False) != state.opted_out
+        visit.store_step("saving", lambda: services.store.save(key, state, durable=opt_changed))
         if opt_changed and not visit.store_ok:
             services.journal.record(key, state.opted_out)
     for item in usage:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .matching import MIN_TYPO_LENGTH, TYPO_CUTOFF
@@ -73,6 +74,17 @@ class AnswerIndex:
                 self.labels.append(answer_id)
                 corpus.append(features)
         self.size = len(corpus)
+        # The examples in answer order, and where each answer's run starts.
+        self._answers = sorted(set(self.labels), key=self.labels.index)
+        position = {answer: index for index, answer in enumerate(self._answers)}
+        self._order = np.array(
+            sorted(range(self.size), key=lambda doc: position[self.labels[doc]]), dtype=np.int64
+        )
+        grouped = [self.labels[doc] for doc in self._order]
+        self._starts = np.array(
+            [index for index, label in enumerate(grouped) if index == 0 or grouped[index - 1] != label],
+            dtype=np.int64,
+        )
         self._vocabulary = frozenset(
             word for _, text in documents for word in normalise(text).split()
         )
@@ -127,14 +139,14 @@ class AnswerIndex:
         if not known:
             return []
         scores = self._bm25.get_scores(known)
-        best: dict[str, float] = {}
-        for label, score in zip(self.labels, scores, strict=True):
-            if score > best.get(label, 0.0):
-                best[label] = float(score)
+        # Each answer's best example: examples are grouped by answer, so one reduce does it.
+        best = np.maximum.reduceat(scores[self._order], self._starts)
+        top = np.argsort(-best, kind="stable")[:limit]
         ceiling = self._self_score(features) / self._coverage(words)
-        ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
         # Not capped at 1: a text that matches several answers fully must stay a tie.
-        return [Ranked(answer, score / ceiling) for answer, score in ranked if score > 0]
+        return [
+            Ranked(self._answers[i], float(best[i]) / ceiling) for i in top if best[i] > 0
+        ]
 
     def _coverage(self, words: list[str]) -> float:
         """The share of a text's own words (not the common ones) the line knows, typos too."""

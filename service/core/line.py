@@ -110,9 +110,8 @@ class Line:
         if not words or len(words.split()) > MAX_TOPIC_NAME_WORDS:
             return None
         significant = pack.matcher._significant(words) or words
-        for topic in pack.topics:
-            if significant in (normalise(topic.title), normalise(topic.spoken)):
-                return topic.id
+        if significant in pack.topic_names:
+            return pack.topic_names[significant]
         best = pack.matcher.best(pack.matcher.scores(significant))
         if best and any(" ".join(k.split()) == significant for k in pack.by_id[best].keywords):
             return best

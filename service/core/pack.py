@@ -160,6 +160,13 @@ class LanguagePack:
         return AnswerIndex(self.lang, documents, split_list(self.strings["matching.common_words"]))
 
     @cached_property
+    def topic_names(self) -> dict[str, str]:
+        """Each topic's title and spoken name, normalised, to the topic."""
+        names = {normalise(topic.spoken): topic.id for topic in self.topics}
+        names.update({normalise(topic.title): topic.id for topic in self.topics})
+        return names
+
+    @cached_property
     def vocabulary(self) -> frozenset[str]:
         """Every word this language's lists and example questions use."""
         words = set(self.matcher.known_words)

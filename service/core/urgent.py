@@ -38,6 +38,7 @@ class UrgentReader:
         self.content = content
         self.enabled = tuple(enabled)
         self._everywhere: Matcher | None = None
+        self._lists: dict[tuple[str, str], frozenset[str]] = {}
 
     def reads_urgent(self, words: str, pack: LanguagePack, ranked: Sequence[Ranked]) -> bool:
         """True when the text should get the urgent action first."""
@@ -64,8 +65,9 @@ class UrgentReader:
         """A feverish temperature: a decimal ("38.5"), a number with a temperature word
         ("39 degrees", "102 fever"), or a number on its own ("39")."""
         tokens = words.split()
-        context = set(split_list(pack.strings["matching.temperature_words"]))
-        context |= set(split_list(self.content.pack("en").strings["matching.temperature_words"]))
+        context = self._words(pack, "temperature_words") | self._words(
+            self.content.pack("en"), "temperature_words"
+        )
         has_context = bool(context.intersection(tokens)) or (
             unspaced(words) and any(word in words for word in context)
         )
@@ -101,9 +103,12 @@ class UrgentReader:
             return any(word in words for word in own)
         return bool(own.intersection(tokens))
 
-    @staticmethod
-    def _words(pack: LanguagePack, name: str) -> set[str]:
-        return set(split_list(pack.strings[f"matching.{name}"]))
+    def _words(self, pack: LanguagePack, name: str) -> frozenset[str]:
+        """A word list of the catalogue, read once per language."""
+        key = (pack.lang, name)
+        if key not in self._lists:
+            self._lists[key] = frozenset(split_list(pack.strings[f"matching.{name}"]))
+        return self._lists[key]
 
     def _everywhere_matcher(self) -> Matcher:
         """Every enabled language's urgent keywords in one matcher (built on first use)."""

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from ..core.state import CallerState
 from .sql import SqlStore
 
 
@@ -25,10 +26,29 @@ class SqliteStore(SqlStore):
         if new:
             os.chmod(self.path, 0o600)  # hashed numbers and questions: not for other users
         conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed opt-out survives a power cut, not only a crash of the app.
-        conn.execute("PRAGMA synchronous=FULL")
+        # NORMAL: every commit survives a crash of the app; an opt-out is also made to
+        # survive a power cut (save(durable=True) syncs the log to disk).
+        conn.execute("PRAGMA synchronous=NORMAL")
         self._local.inode = _inode(self.path)
         return conn
+
+    def save(self, key: str, state: CallerState, durable: bool = False) -> None:
+        """Save; a durable save (an opt-out changing) is on disk before this returns."""
+        if not durable:
+            super().save(key, state)
+            return
+        self._run("PRAGMA synchronous=FULL")
+        try:
+            super().save(key, state)
+        finally:
+            self._run("PRAGMA synchronous=NORMAL")
+
+    def set_opt_out(self, key: str, opted_out: bool) -> None:
+        self._run("PRAGMA synchronous=FULL")
+        try:
+            super().set_opt_out(key, opted_out)
+        finally:
+            self._run("PRAGMA synchronous=NORMAL")
 
     def _stale(self, conn: Any) -> bool:
         # The file was deleted or replaced (a restore from backup): the open handle still

@@ -162,8 +162,8 @@ class SqlStore:
         values["choices"] = tuple(filter(None, (values["choices"] or "").split(",")))
         return CallerState(**values)
 
-    def save(self, key: str, state: CallerState) -> None:
-        """Insert or replace the state for this hashed number."""
+    def save(self, key: str, state: CallerState, durable: bool = False) -> None:
+        """Insert or replace the state for this hashed number (every commit is durable here)."""
         row = dataclasses.asdict(state)
         for name in _BOOLEANS:
             row[name] = int(row[name])
