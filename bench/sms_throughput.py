@@ -185,9 +185,8 @@ def table(results: dict[str, list[dict]]) -> str:
         p50 = statistics.median(run["latency_us"]["p50"] for run in runs) / 1000
         p99 = max(run["latency_us"]["p99"] for run in runs) / 1000
         rss = max(run["rss_mb"] for run in runs)
-        rows.append(
-            f"| {name} | {medians[name]:.0f} | {p50:.1f} | {p99:.1f} | {errors} | {not_200} | {rss:.0f} |"
-        )
+        figures = f"{medians[name]:.0f} | {p50:.1f} | {p99:.1f} | {errors} | {not_200} | {rss:.0f}"
+        rows.append(f"| {name} | {figures} |")
     ratio = medians["real"] / medians["bare"]
     rows.append(f"\nratio real / bare: {ratio:.2f}")
     return "\n".join(rows)

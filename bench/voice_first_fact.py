@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/voice_first_fact.py
 
-The first fact is the first sentence of the first topic a caller can reach: press 1
-(the first group), then 1 again (its first topic, "what aHSCT is"). Two ways of listening:
+The first fact is the first sentence of the first topic a caller can reach: press 1,
+urgent help, which comes first in the main menu. Two ways of listening:
 - barge-in: the caller presses each choice as soon as its prompt has been said (the
   prompts are inside <Gather>, so Twilio stops speaking at the key press);
 - full: the caller hears every prompt of each menu to the end, then presses.
@@ -21,8 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service import create_app  # noqa: E402
 from service.config import LANGUAGE_ORDER  # noqa: E402
-from service.conversation import CallerState  # noqa: E402
-from service.phone import PhoneMenu, Speech, spoken_seconds  # noqa: E402
+from service.core.paging import spoken_seconds  # noqa: E402
+from service.core.phone.menu import PhoneMenu  # noqa: E402
+from service.core.phone.turns import Speech  # noqa: E402
+from service.core.state import CallerState  # noqa: E402
 
 AIM_NEW, AIM_RETURNING = 20.0, 10.0
 
@@ -39,15 +41,10 @@ def until_first_choice(speeches: list[Speech]) -> list[Speech]:
 
 def before_first_fact(menu: PhoneMenu, lang: str, new: bool, barge_in: bool) -> float:
     """Speech heard from the greeting until the first topic starts."""
-    state = CallerState(lang=lang)
-    start = menu.start(None if new else state, None)[0]
-    if new:  # a new caller with no number would get the default language: use this one
-        greeting = menu._pack(lang).strings["voice.greeting_new"]
-        start.say = [Speech(greeting, lang, "greeting"), *start.say[1:]]
-    group = menu.answer(start.call, state, digits="1")[0]
+    start = menu.start(CallerState(lang=lang), None, new=new)[0]
     if barge_in:
-        return seconds(until_first_choice(start.say) + until_first_choice(group.say))
-    return seconds(start.say + group.say)
+        return seconds(until_first_choice(start.say))
+    return seconds(start.say)
 
 
 def main() -> None:
@@ -57,9 +54,10 @@ def main() -> None:
             "SECRET_KEY": "bench",
             "LOG_LEVEL": "WARNING",
             "DATABASE_URL": f"sqlite:///{tempfile.mktemp()}",
+            "INSTANCE_PATH": tempfile.mkdtemp(),
         }
     )
-    menu: PhoneMenu = app.extensions["hsct_phone"]
+    menu: PhoneMenu = app.extensions["hsct"].phone
     print("| language | new, barge-in | returning, barge-in | new, full | returning, full |")
     print("|---|---:|---:|---:|---:|")
     worst = [0.0, 0.0]

@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest

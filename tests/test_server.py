@@ -54,9 +54,11 @@ def test_without_a_token_the_server_refuses_webhooks(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    with pytest.raises(AssertionError, match="SECRET_KEY is not set"):
-        with Server(tmp_path, SECRET_KEY=""):
-            pass
+    with (
+        pytest.raises(AssertionError, match="SECRET_KEY is not set"),
+        Server(tmp_path, SECRET_KEY=""),
+    ):
+        pass
 
 
 def test_procfile_binds_port_from_environment_with_threads():

@@ -147,7 +147,7 @@ def test_urgent_answer_uses_the_deployers_emergency_number(config):
 
 
 def test_every_topic_text_fits_its_budget_and_stays_gsm7(texter):
-    for number, topic in enumerate(EN.topics, start=1):
+    for number, _topic in enumerate(EN.topics, start=1):
         parts = [texter(str(number))]
         while not parts[-1].endswith(system("footer_last")):
             parts.append(texter("MORE"))

@@ -82,7 +82,11 @@ class AnswerIndex:
         )
         grouped = [self.labels[doc] for doc in self._order]
         self._starts = np.array(
-            [index for index, label in enumerate(grouped) if index == 0 or grouped[index - 1] != label],
+            [
+                index
+                for index, label in enumerate(grouped)
+                if index == 0 or grouped[index - 1] != label
+            ],
             dtype=np.int64,
         )
         self._vocabulary = frozenset(
@@ -144,9 +148,7 @@ class AnswerIndex:
         top = np.argsort(-best, kind="stable")[:limit]
         ceiling = self._self_score(features) / self._coverage(words)
         # Not capped at 1: a text that matches several answers fully must stay a tie.
-        return [
-            Ranked(self._answers[i], float(best[i]) / ceiling) for i in top if best[i] > 0
-        ]
+        return [Ranked(self._answers[i], float(best[i]) / ceiling) for i in top if best[i] > 0]
 
     def _coverage(self, words: list[str]) -> float:
         """The share of a text's own words (not the common ones) the line knows, typos too."""
