@@ -24,25 +24,14 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .matching import MIN_TYPO_LENGTH, TYPO_CUTOFF
-from .words import MAX_TOKENS, normalise, unspaced
+from .words import MAX_TOKENS, normalise, stemmer_for, unspaced
 
-# Snowball stemmers (PyStemmer) for the languages that have one.
-STEMMERS = {
-    "en": "english",
-    "es": "spanish",
-    "fr": "french",
-    "de": "german",
-    "it": "italian",
-    "pt": "portuguese",
-    "pl": "polish",
-    "ar": "arabic",
-    "hi": "hindi",
-}
 NGRAM = 3
 K1, B = 1.2, 0.75  # BM25's usual constants
 SMALL_TALK_WORDS = 3  # a text this short, of common words only, asks nothing
 # A whole word counts as much as this many n-grams: it is stronger evidence than a part.
 WORD_WEIGHT = 8
+COMMON_WORD_WEIGHT = 4  # a common word ("will", "after") counts for less
 
 
 @dataclass(frozen=True)
@@ -65,7 +54,7 @@ class AnswerIndex:
         self.lang = lang
         documents = list(documents)
         self.common = frozenset(common_words)
-        self.stemmer = _stemmer(lang)
+        self.stemmer = stemmer_for(lang)
         self.labels: list[str] = []
         corpus: list[list[str]] = []
         for answer_id, text in documents:
@@ -121,7 +110,11 @@ class AnswerIndex:
         if unspaced("".join(words)):
             return _cjk_features("".join(words))
         stems = self.stemmer.stemWords(words) if self.stemmer else words
-        features = [f"w:{stem}" for stem in stems for _ in range(WORD_WEIGHT)]
+        features = [
+            f"w:{stem}"
+            for word, stem in zip(words, stems, strict=True)
+            for _ in range(COMMON_WORD_WEIGHT if word in self.common else WORD_WEIGHT)
+        ]
         # A number's shape says more than its value: "im 52" and "im 60" both tell an age.
         features += [f"n:{len(word)}" for word in words if word.isdigit()]
         for word in words:
@@ -190,14 +183,3 @@ def _cjk_features(text: str) -> list[str]:
     characters = [char for char in text if not char.isspace()]
     pairs = ["".join(characters[i : i + 2]) for i in range(len(characters) - 1)]
     return [f"c:{char}" for char in characters] + [f"w:{pair}" for pair in pairs]
-
-
-def _stemmer(lang: str) -> Any:
-    name = STEMMERS.get(lang.split("_")[0])
-    if not name:
-        return None
-    try:
-        import Stemmer
-    except ImportError:
-        return None
-    return Stemmer.Stemmer(name)

@@ -87,12 +87,13 @@ class Line:
         """The answer index of a language (built once per process, on first use)."""
         return self.pack(lang).index
 
-    def understand(self, words: str, lang: str) -> Understanding:
-        """Read one message: urgent or not, a topic named, the answers that fit."""
+    def understand(self, words: str, lang: str, asked: bool = False) -> Understanding:
+        """Read one message: urgent or not, a topic named, the answers that fit. ``asked``:
+        the message had a question mark."""
         pack = self.pack(lang)
         words = pack.expand(words)  # "wat r the risks" -> "what are the risks"
         ranked = self.index(lang).rank(words, limit=6)
-        urgent = self.urgent.reads_urgent(words, pack, ranked)
+        urgent = self.urgent.reads_urgent(words, pack, ranked, asked)
         urgent_answer = next(
             (r.answer for r in ranked if r.answer in self.content.urgent_answers), None
         )
@@ -105,17 +106,17 @@ class Line:
         return Understanding(urgent, urgent_answer, topic, answer, choices, keyword_topic)
 
     def topic_named(self, words: str, lang: str) -> str | None:
-        """A topic a short text names outright ("risks", "cost?"): its title, or a keyword."""
+        """A topic a short text names outright ("risks", "cost?", "what is hsct"): its title
+        or a keyword phrase. A question about it ("whats the cost") gets an answer instead."""
         pack = self.pack(lang)
         if not words or len(words.split()) > MAX_TOPIC_NAME_WORDS:
             return None
-        significant = pack.matcher._significant(words) or words
-        if significant in pack.topic_names:
-            return pack.topic_names[significant]
-        best = pack.matcher.best(pack.matcher.scores(significant))
-        if best and any(" ".join(k.split()) == significant for k in pack.by_id[best].keywords):
-            return best
-        return None
+        names = pack.topic_names | pack.keyword_phrases
+        if words in names:
+            return names[words]
+        if pack.word_list("question_words").intersection(words.split()):
+            return None
+        return names.get(pack.matcher._significant(words) or words)
 
     @staticmethod
     def _choose(ranked: list[Ranked]) -> tuple[str | None, tuple[str, ...]]:

@@ -1,13 +1,15 @@
 """Commands and keyword phrases: what a short text names, typos and run-together words too.
 
-Deterministic and offline: keyword phrases, then typo-tolerant single words
-(rapidfuzz), then keywords typed without spaces. Questions go to the answer index.
+Deterministic and offline: keyword phrases (exact words, typos by rapidfuzz, or other forms
+of the same word by a Snowball stemmer: "burns when i pee" meets "burning when i pee"), then
+keywords typed without spaces. Questions go to the answer index.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -31,19 +33,32 @@ class Matcher:
         topics: Mapping[str, Iterable[str]],
         commands: Mapping[str, Iterable[str]],
         common_words: Iterable[str],
+        stemmer: Any = None,
     ) -> None:
         self.common = frozenset(common_words)
+        self.stemmer = stemmer
+        # Whole phrases first, then their significant words ("more please" -> "more"); a
+        # whole phrase wins, so "no voice notes" is not read as "voice notes".
         self.commands: dict[str, str] = {}
+        for name, phrases in commands.items():
+            for phrase in phrases:
+                self.commands.setdefault(phrase, name)
         for name, phrases in commands.items():
             for phrase in phrases:
                 self.commands.setdefault(self._significant(phrase) or phrase, name)
         # Keyword phrases, indexed by their first word for a quick scan.
         self.phrases: list[tuple[tuple[str, ...], str]] = []
         self.by_first_word: dict[str, list[int]] = {}
+        self.stems: list[tuple[str, ...]] = []
+        self.by_first_stem: dict[str, list[int]] = {}
         for topic_id, keywords in topics.items():
             for keyword in keywords:
-                self.by_first_word.setdefault(keyword.split()[0], []).append(len(self.phrases))
-                self.phrases.append((tuple(keyword.split()), topic_id))
+                tokens = tuple(keyword.split())
+                stems = self._stem(tokens)
+                self.by_first_word.setdefault(tokens[0], []).append(len(self.phrases))
+                self.by_first_stem.setdefault(stems[0], []).append(len(self.phrases))
+                self.phrases.append((tokens, topic_id))
+                self.stems.append(stems)
         self.topic_order = {topic_id: index for index, topic_id in enumerate(topics)}
         self.vocabulary = sorted(
             {token for tokens, _ in self.phrases for token in tokens if token not in self.common}
@@ -97,19 +112,10 @@ class Matcher:
         ``typos=False`` skips the typo search: exact words only, for a quick look.
         """
         tokens = normalised.split()[:MAX_TOKENS]
-        # Each token stands for itself or, if it is a typo of a keyword word, for that word.
-        corrected = [self._correct(token) if typos else None for token in tokens]
-        found: dict[int, float] = {}  # phrase index -> weight; each phrase counts once
-        for start, (token, correction) in enumerate(zip(tokens, corrected, strict=True)):
-            for first in (token, correction):
-                for index in self.by_first_word.get(first, ()) if first else ():
-                    weight = _phrase_weight(self.phrases[index][0], tokens, corrected, start)
-                    found[index] = max(found.get(index, 0.0), weight)
         scores: dict[str, float] = {}
-        for index, weight in found.items():
-            if weight:
-                topic_id = self.phrases[index][1]
-                scores[topic_id] = scores.get(topic_id, 0.0) + weight
+        for index, (weight, _start) in self._phrases_in(tokens, typos).items():
+            topic_id = self.phrases[index][1]
+            scores[topic_id] = scores.get(topic_id, 0.0) + weight
         compact = "".join(tokens)
         # Keywords run together with no spaces ("sideeffects"): only a long unknown word
         # can hide them, so most messages skip this search.
@@ -120,6 +126,40 @@ class Matcher:
             for topic_id in self.unspaced.find(compact):
                 scores[topic_id] = scores.get(topic_id, 0.0) + 2.0
         return scores
+
+    def covered(self, normalised: str, topic_id: str) -> set[int]:
+        """Positions of the words that belong to a keyword phrase of one topic: "when" in
+        "burns when i pee" is part of a symptom, not a question."""
+        tokens = normalised.split()[:MAX_TOKENS]
+        positions: set[int] = set()
+        for index, (_weight, start) in self._phrases_in(tokens, typos=True).items():
+            if self.phrases[index][1] == topic_id:
+                positions.update(range(start, start + len(self.phrases[index][0])))
+        return positions
+
+    def _phrases_in(self, tokens: list[str], typos: bool) -> dict[int, tuple[float, int]]:
+        """Every keyword phrase standing in the tokens: phrase index -> (weight, start)."""
+        # Each token stands for itself, for the keyword word it is a typo of, and for its stem.
+        corrected = [self._correct(token) if typos else None for token in tokens]
+        stems = self._stem(tokens) if typos else tokens
+        found: dict[int, tuple[float, int]] = {}  # each phrase counts once, at its best
+        for start, (token, correction) in enumerate(zip(tokens, corrected, strict=True)):
+            candidates = [*self.by_first_word.get(token, ())]
+            if correction:
+                candidates += self.by_first_word.get(correction, ())
+            if typos:
+                candidates += self.by_first_stem.get(stems[start], ())
+            for index in candidates:
+                weight = _phrase_weight(
+                    self.phrases[index][0], self.stems[index], tokens, corrected, stems, start
+                )
+                if weight > found.get(index, (0.0, 0))[0]:
+                    found[index] = (weight, start)
+        return found
+
+    def _stem(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        tokens = tuple(tokens)
+        return tuple(self.stemmer.stemWords(tokens)) if self.stemmer else tokens
 
     def topic(self, normalised: str) -> str | None:
         """The best topic for a message, or None when nothing matches."""
@@ -172,17 +212,41 @@ class Substrings:
         return list(found.values())
 
 
+# A stem this short joins unrelated words (Spanish "morir" and "morados" both give "mor").
+MIN_STEM_LENGTH = 4
+
+
+def _same_stem(token: str, word: str, token_stem: str, word_stem: str) -> bool:
+    """Two forms of one word: the same stem, long enough, that both words begin with (so a
+    stemmer that strips prefixes, as Arabic's does, cannot join different words)."""
+    return (
+        token_stem == word_stem
+        and len(token_stem) >= MIN_STEM_LENGTH
+        and token.startswith(token_stem)
+        and word.startswith(token_stem)
+    )
+
+
 def _phrase_weight(
-    phrase: tuple[str, ...], tokens: list[str], corrected: list[str | None], start: int
+    phrase: tuple[str, ...],
+    phrase_stems: tuple[str, ...],
+    tokens: list[str],
+    corrected: list[str | None],
+    stems: tuple[str, ...] | list[str],
+    start: int,
 ) -> float:
-    """How strongly a phrase stands at tokens[start:]: exact words count fully, typos less."""
+    """How strongly a phrase stands at tokens[start:]: exact words count fully, other forms
+    of a word (same stem) or typos less."""
     if start + len(phrase) > len(tokens):
         return 0.0
     exact = True
     for offset, word in enumerate(phrase):
-        if tokens[start + offset] == word:
+        at = start + offset
+        if tokens[at] == word:
             continue
-        if corrected[start + offset] != word:
+        if corrected[at] != word and not _same_stem(
+            tokens[at], word, stems[at], phrase_stems[offset]
+        ):
             return 0.0
         exact = False
     # Longer phrases say more: "back to work" outweighs "work".

@@ -21,7 +21,7 @@ from .answers import AnswerIndex
 from .matching import Matcher
 from .segments import is_gsm7
 from .source import is_word_list
-from .words import normalise, split_list
+from .words import normalise, split_list, stemmer_for
 
 if TYPE_CHECKING:
     from .content import Content
@@ -71,6 +71,7 @@ class LanguagePack:
             for key, english in content.source.items()
         }
         self.rtl = self.locale.character_order == "right-to-left"
+        self._word_lists: dict[str, frozenset[str]] = {}
         self.topics: list[Topic] = [
             Topic(
                 id=topic_id,
@@ -144,20 +145,31 @@ class LanguagePack:
                 if name.startswith("commands.")
             },
             common_words=split_list(self.strings["matching.common_words"]),
+            stemmer=stemmer_for(self.lang),
         )
 
     @cached_property
     def index(self) -> AnswerIndex:
         """The answer index: this language's examples, plus the English ones, because
-        people mix English words in ("hsct cost usa")."""
+        people mix English words in ("hsct cost usa"). Examples are read as texts are, with
+        text-speak written out ("vc" -> "voce"), so the two meet."""
         english = self.content.pack("en").answers if self.lang != "en" else {}
         documents: list[tuple[str, str]] = []
         for answer in self.answers.values():
-            documents += [(answer.id, example) for example in answer.examples]
+            documents += [(answer.id, self.expand(normalise(e))) for e in answer.examples]
             documents += [(answer.id, answer.question), (answer.id, answer.text)]
             if answer.id in english:
                 documents += [(answer.id, example) for example in english[answer.id].examples]
         return AnswerIndex(self.lang, documents, split_list(self.strings["matching.common_words"]))
+
+    @cached_property
+    def keyword_phrases(self) -> dict[str, str]:
+        """Each topic keyword phrase, normalised, to its topic (the first topic to list it)."""
+        phrases: dict[str, str] = {}
+        for topic in self.topics:
+            for keyword in topic.keywords:
+                phrases.setdefault(" ".join(keyword.split()), topic.id)
+        return phrases
 
     @cached_property
     def topic_names(self) -> dict[str, str]:
@@ -165,6 +177,12 @@ class LanguagePack:
         names = {normalise(topic.spoken): topic.id for topic in self.topics}
         names.update({normalise(topic.title): topic.id for topic in self.topics})
         return names
+
+    def word_list(self, name: str) -> frozenset[str]:
+        """One of the catalogue's matching word lists ("question_words"), read once."""
+        if name not in self._word_lists:
+            self._word_lists[name] = frozenset(split_list(self.strings[f"matching.{name}"]))
+        return self._word_lists[name]
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:

@@ -14,7 +14,7 @@ from .line import Line, Understanding
 from .replies import SMS, Shape, TextBuilder
 from .state import CallerState
 from .urgent import URGENT_TOPIC
-from .words import normalise
+from .words import asks, normalise
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class TextDialogue:
         lang = line.lang(state)
 
         # Someone unwell after a transplant gets the urgent action before anything else.
-        meaning = line.understand(words, lang)
+        meaning = line.understand(words, lang, asked=asks(message or ""))
         if meaning.urgent:
             return self._urgent(state, meaning), state
 

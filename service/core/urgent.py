@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .answers import Ranked
 from .content import Content, LanguagePack
 from .matching import Matcher
-from .words import split_list, unspaced
+from .words import normalise, unspaced
 
 URGENT_TOPIC = "urgent"
 # Body temperatures worth a call: Celsius, and Fahrenheit where people read it.
@@ -26,8 +26,10 @@ FAHRENHEIT = (100.0, 108.0)
 _NUMBER = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d{1,2})?)(?![\d.])")
 # How sure the index must be before an urgent answer alone makes a text urgent.
 URGENT_ANSWER_CONFIDENCE = 0.45
+# How far an urgent answer must lead the best general one to count alone.
+URGENT_MARGIN = 0.05  # a near-tie is not a lead
 # How sure a non-urgent answer must be to take a question about symptoms.
-QUESTION_CONFIDENCE = 0.3
+QUESTION_CONFIDENCE = 0.4
 SHORT_REPORT_WORDS = 3  # "fever", "chest pain", "high temp today": a report, not a question
 
 
@@ -37,36 +39,42 @@ class UrgentReader:
     def __init__(self, content: Content, enabled: Sequence[str]) -> None:
         self.content = content
         self.enabled = tuple(enabled)
-        self._everywhere: Matcher | None = None
-        self._lists: dict[tuple[str, str], frozenset[str]] = {}
+        self._everywhere: dict[str, Matcher] = {}
 
-    def reads_urgent(self, words: str, pack: LanguagePack, ranked: Sequence[Ranked]) -> bool:
-        """True when the text should get the urgent action first."""
+    def reads_urgent(
+        self, words: str, pack: LanguagePack, ranked: Sequence[Ranked], asked: bool = False
+    ) -> bool:
+        """True when the text should get the urgent action first. ``asked``: the text ended
+        a sentence with a question mark (some languages ask without a question word)."""
         if self.temperature(words, pack):
             return True
-        top = ranked[0] if ranked else None
-        answered = bool(
-            top
-            and top.answer in self.content.urgent_answers
-            and top.confidence >= URGENT_ANSWER_CONFIDENCE
-        )
+        answered = self._urgent_answer_ahead(ranked)
         if not (answered or self.keyword(words, pack)):
             return False
-        return not self._general_question(words, pack, ranked)
+        return not self._general_question(words, pack, ranked, asked)
+
+    def _urgent_answer_ahead(self, ranked: Sequence[Ranked]) -> bool:
+        """An urgent answer ranked first, sure enough, and ahead of every other kind: a
+        tie with a general answer ("is it safe? I'm scared") is not a report."""
+        if not ranked or ranked[0].answer not in self.content.urgent_answers:
+            return False
+        top = ranked[0].confidence
+        general = [r.confidence for r in ranked if r.answer not in self.content.urgent_answers]
+        return top >= URGENT_ANSWER_CONFIDENCE and all(top - c > URGENT_MARGIN for c in general)
 
     def keyword(self, words: str, pack: LanguagePack) -> bool:
         """An urgent keyword phrase: the caller's language (typos too), or any enabled
         language exactly, so "fiebre" still means fever to an English texter."""
         if URGENT_TOPIC in pack.matcher.scores(words):
             return True
-        return URGENT_TOPIC in self._everywhere_matcher().scores(words, typos=False)
+        return URGENT_TOPIC in self._everywhere_matcher(pack).scores(words, typos=False)
 
     def temperature(self, words: str, pack: LanguagePack) -> bool:
         """A feverish temperature: a decimal ("38.5"), a number with a temperature word
         ("39 degrees", "102 fever"), or a number on its own ("39")."""
         tokens = words.split()
-        context = self._words(pack, "temperature_words") | self._words(
-            self.content.pack("en"), "temperature_words"
+        context = pack.word_list("temperature_words") | self.content.pack("en").word_list(
+            "temperature_words"
         )
         has_context = bool(context.intersection(tokens)) or (
             unspaced(words) and any(word in words for word in context)
@@ -80,14 +88,19 @@ class UrgentReader:
                 return True
         return False
 
-    def _general_question(self, words: str, pack: LanguagePack, ranked: Sequence[Ranked]) -> bool:
+    def _general_question(
+        self, words: str, pack: LanguagePack, ranked: Sequence[Ranked], asked: bool
+    ) -> bool:
         """A question about symptoms in general, not a report of one now."""
+        # A question word inside the symptom phrase ("burns when i pee") asks nothing.
+        symptom = pack.matcher.covered(words, URGENT_TOPIC)
+        asking = [token for position, token in enumerate(words.split()) if position not in symptom]
         tokens = words.split()
-        if len(tokens) <= SHORT_REPORT_WORDS and not self._asks(tokens, pack):
+        if len(tokens) <= SHORT_REPORT_WORDS and not self._asks(asking, pack):
             return False
         if self._about_self(tokens, words, pack):
             return False
-        if not self._asks(tokens, pack):
+        if not (asked or self._asks(asking, pack)):
             return False
         return any(
             r.answer not in self.content.urgent_answers and r.confidence >= QUESTION_CONFIDENCE
@@ -95,28 +108,38 @@ class UrgentReader:
         )
 
     def _asks(self, tokens: list[str], pack: LanguagePack) -> bool:
-        return bool(self._words(pack, "question_words").intersection(tokens))
+        return bool(pack.word_list("question_words").intersection(tokens))
 
     def _about_self(self, tokens: list[str], words: str, pack: LanguagePack) -> bool:
-        own = self._words(pack, "self_words")
+        own = pack.word_list("self_words")
         if unspaced(words):
             return any(word in words for word in own)
         return bool(own.intersection(tokens))
 
-    def _words(self, pack: LanguagePack, name: str) -> frozenset[str]:
-        """A word list of the catalogue, read once per language."""
-        key = (pack.lang, name)
-        if key not in self._lists:
-            self._lists[key] = frozenset(split_list(pack.strings[f"matching.{name}"]))
-        return self._lists[key]
-
-    def _everywhere_matcher(self) -> Matcher:
-        """Every enabled language's urgent keywords in one matcher (built on first use)."""
-        if self._everywhere is None:
+    def _everywhere_matcher(self, pack: LanguagePack) -> Matcher:
+        """Every enabled language's urgent keywords in one matcher, built once per texter
+        language. A one-word keyword of another language is left out when it is an everyday
+        word of the texter's own language, outside its urgent examples: English "faint" is
+        Welsh for "how much", so "faint yw'r gost" is a question about cost, not fainting."""
+        if pack.lang not in self._everywhere:
+            own = set(pack.by_id[URGENT_TOPIC].keywords)
+            everyday = self._everyday_words(pack)
             keywords = [
                 keyword
                 for code in self.enabled
                 for keyword in self.content.pack(code).by_id[URGENT_TOPIC].keywords
+                if code == pack.lang or keyword in own or " " in keyword or keyword not in everyday
             ]
-            self._everywhere = Matcher({URGENT_TOPIC: keywords}, commands={}, common_words=())
-        return self._everywhere
+            self._everywhere[pack.lang] = Matcher(
+                {URGENT_TOPIC: keywords}, commands={}, common_words=()
+            )
+        return self._everywhere[pack.lang]
+
+    def _everyday_words(self, pack: LanguagePack) -> set[str]:
+        """The words of a language's non-urgent example questions and question words."""
+        words = set(pack.word_list("question_words")) | set(pack.word_list("common_words"))
+        for answer in pack.answers.values():
+            if answer.id not in self.content.urgent_answers:
+                for example in answer.examples:
+                    words.update(normalise(example).split())
+        return words

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 # Long messages are cut before matching: a question never needs more.
 MAX_CHARS = 400
@@ -16,6 +17,14 @@ _DIGITS = {
     for start in (0x0660, 0x06F0, 0x0966)  # Arabic-Indic, Eastern (Urdu), Devanagari
     for value, native in enumerate(chr(code) for code in range(start, start + 10))
 }
+
+
+QUESTION_MARKS = "?\u061f\uff1f\u037e"  # ? and the Arabic, full-width and Greek marks
+
+
+def asks(text: str) -> bool:
+    """The text has a question mark, in any script."""
+    return any(mark in text[:MAX_CHARS] for mark in QUESTION_MARKS)
 
 
 def normalise(text: str) -> str:
@@ -61,3 +70,27 @@ def unspaced(word: str) -> bool:
         "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\u0e00" <= char <= "\u0e7f"
         for char in word
     )
+
+
+# Snowball stemmers (PyStemmer) for the languages that have one.
+STEMMERS = {
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "pt": "portuguese",
+    "pl": "polish",
+    "ar": "arabic",
+    "hi": "hindi",
+}
+
+
+def stemmer_for(lang: str) -> Any:
+    """The language's Snowball stemmer ("burning", "burns" -> "burn"), or None."""
+    name = STEMMERS.get(lang.split("_")[0])
+    if not name:
+        return None
+    import Stemmer
+
+    return Stemmer.Stemmer(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import string
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from ..core.replies import SMS, TextBuilder, answer_budget, topic_budget
 from ..core.segments import Encoding, encoding_of, is_gsm7
 from ..core.state import CallerState, Settings
 from ..core.texting import TextDialogue
-from ..core.words import normalise
+from ..core.words import normalise, split_list
 from .never_say import NeverSay
 
 # The twelve topics the line must cover, in menu order (urgent help first).
@@ -47,6 +48,8 @@ GSM7_LANGUAGES = {"en", "de", "it"}
 MAX_TOPIC_TEXTS = 5
 MIN_EXAMPLES = {"en": 6}
 MIN_EXAMPLES_OTHER = 4
+# Non-urgent example questions that may use a one-word urgent keyword before it is a problem.
+EVERYDAY_USES = 2
 ORPHAN_WORDS, ORPHAN_CJK_CHARACTERS = 8, 20
 # Stand-ins for deployer settings left empty, so optional lines are checked too.
 SAMPLE_SETTINGS = {
@@ -292,7 +295,25 @@ def _keyword_problems(line: Line, lang: str) -> list[str]:
             owner[keyword] = topic.id
             if keyword in pack.matcher.commands:
                 problems.append(f"{lang} keyword {keyword!r} of {topic.id} is also a command")
-    return problems
+    return problems + _everyday_urgent_words(pack)
+
+
+def _everyday_urgent_words(pack: LanguagePack) -> list[str]:
+    """A one-word urgent keyword that ordinary questions use too (Portuguese "cai": "I fell",
+    but also "does hair fall out") makes false alarms: it should be a phrase."""
+    temperature = set(split_list(pack.strings["matching.temperature_words"]))
+    single = {k for k in pack.by_id["urgent"].keywords if " " not in k} - temperature
+    uses: Counter[str] = Counter()
+    for answer in pack.answers.values():
+        if not answer.urgent:
+            for example in answer.examples:
+                uses.update(single.intersection(pack.expand(normalise(example)).split()))
+    return [
+        f"{pack.lang} urgent keyword {word!r} is an everyday word too ({count} non-urgent"
+        " example questions use it): make it a phrase"
+        for word, count in sorted(uses.items())
+        if count >= EVERYDAY_USES
+    ]
 
 
 def _example_problems(line: Line, lang: str) -> list[str]:
