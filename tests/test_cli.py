@@ -236,3 +236,13 @@ def test_help_and_compile_are_quiet():
         assert result.returncode == 0, result.stderr
         output = result.stdout + result.stderr
         assert "WARNING" not in output and "ERROR" not in output, (args, output)
+
+
+def test_env_example_and_readme_list_every_setting():
+    from service.tools.settings_doc import ENV_EXAMPLE, env_example, markdown_table
+
+    assert ENV_EXAMPLE.read_text(encoding="utf-8") == env_example(), (
+        "run `flask --app service settings --env`"
+    )
+    readme = (ENV_EXAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, "run `flask --app service settings --readme`"

@@ -20,6 +20,7 @@ from .costs import costs
 from .doctor import doctor
 from .evaluation import evaluate
 from .i18n import i18n_cli
+from .settings_doc import settings_command
 from .twilio_setup import twilio_cli
 
 content_cli = AppGroup("content", help="Check the line's content and how well it is understood.")
@@ -179,5 +180,5 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     for command in (content_cli, audio_cli, store_cli, stats_command, chat, i18n_cli):
         app.cli.add_command(command)
-    for command in (new_secret, prepare, doctor, twilio_cli, costs):
+    for command in (new_secret, prepare, doctor, twilio_cli, costs, settings_command):
         app.cli.add_command(command)
