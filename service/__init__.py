@@ -105,6 +105,9 @@ def serve() -> Flask:
         svc.journal.replay(svc.store)  # opt-outs the database missed while it was down
     except Exception:
         log.exception("the opt-out journal could not be replayed yet; it is kept")
+    finally:
+        svc.store.close()  # connections are per process: each worker opens its own
+    svc.line.warm()  # with gunicorn --preload, built once and shared by the workers
     return app
 
 

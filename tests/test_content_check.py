@@ -151,10 +151,14 @@ def test_slashed_numbers_in_speech_fail():
         "Your immune system goes back to normal.",
     ],
 )
-def test_never_say_claims_fail(edited, claim):
+def test_never_say_claims_fail(claim):
+    assert NeverSay.load().claims(claim), claim
+
+
+def test_a_claim_in_a_topic_fails_the_check(edited):
     edit, problems = edited
-    edit("topics.yaml", "Fewer die in experienced centres now.", claim)
-    assert any("never-say" in p for p in problems()), claim
+    edit("topics.yaml", "Fewer die in experienced centres now.", "HSCT cures MS.")
+    assert any("never-say" in p for p in problems())
 
 
 @pytest.mark.parametrize(

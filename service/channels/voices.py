@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..core.source import read_yaml
 
 TABLE = Path(__file__).with_name("voices.yaml")
 
@@ -20,7 +20,7 @@ class VoiceTable:
 
     @classmethod
     def load(cls, path: Path = TABLE) -> VoiceTable:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
         return cls(data["languages"], str(data["checked"]))
 
     def say(self, lang: str) -> tuple[str, str] | None:

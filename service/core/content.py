@@ -6,11 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.support import NullTranslations, Translations
 
 from .pack import LRI, NUMBER_PLACEHOLDERS, PDI, Answer, LanguagePack, Topic, locale_of
-from .source import translatable_strings
+from .source import read_yaml, translatable_strings
 
 __all__ = [
     "LRI",
@@ -67,7 +66,7 @@ class Content:
                     self.plurals[key] = text
                 else:
                     self.source[key] = text
-            data.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            data.update(read_yaml(path) or {})
         self.values: dict[str, dict] = data.get("values", {})
         self.phone_menu: list[dict] = data.get("phone_menu", [])
         topics = data.get("topics", [])
@@ -97,7 +96,7 @@ class Content:
         path = self.locales_dir / lang / "examples.yaml"
         if not path.exists():
             return {}
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         return {key: list(value or []) for key, value in (data.get("examples") or {}).items()}
 
     def _translations(self, lang: str) -> NullTranslations:

@@ -47,6 +47,15 @@ class Line:
         self.languages = Languages(content, settings.languages, settings.default_language)
         self.urgent = UrgentReader(content, settings.languages)
 
+    def warm(self) -> None:
+        """Build every enabled language's indexes now rather than on its first text: a
+        server does this once before gunicorn forks, so workers share them."""
+        for lang in self.settings.languages:
+            pack = self.pack(lang)
+            sample = normalise(pack.answers[next(iter(pack.answers))].question)
+            self.understand(sample, lang)
+            self.languages.detect(sample, None)
+
     # Languages ----------------------------------------------------------------------
 
     def lang(self, state: CallerState) -> str:
@@ -111,12 +120,12 @@ class Line:
         pack = self.pack(lang)
         if not words or len(words.split()) > MAX_TOPIC_NAME_WORDS:
             return None
-        names = pack.topic_names | pack.keyword_phrases
-        if words in names:
-            return names[words]
+        if words in pack.topic_names:
+            return pack.topic_names[words]
         if pack.word_list("question_words").intersection(words.split()):
-            return None
-        return names.get(pack.matcher._significant(words) or words)
+            return None  # "what is hsct", "whats the cost": a question, for the answers
+        names = pack.topic_names | pack.keyword_phrases
+        return names.get(words) or names.get(pack.matcher._significant(words) or words)
 
     @staticmethod
     def _choose(ranked: list[Ranked]) -> tuple[str | None, tuple[str, ...]]:

@@ -34,9 +34,13 @@ class Matcher:
         commands: Mapping[str, Iterable[str]],
         common_words: Iterable[str],
         stemmer: Any = None,
+        dictionary: Iterable[str] = (),
     ) -> None:
         self.common = frozenset(common_words)
         self.stemmer = stemmer
+        # Words of the language that are never read as typos of a keyword: French "voir"
+        # is not a misspelt "vomir".
+        self.dictionary = frozenset(dictionary)
         # Whole phrases first, then their significant words ("more please" -> "more"); a
         # whole phrase wins, so "no voice notes" is not read as "voice notes".
         self.commands: dict[str, str] = {}
@@ -92,7 +96,12 @@ class Matcher:
         significant = self._significant(normalised)
         if significant in self.commands:
             return self.commands[significant]
-        if typos and " " not in significant and len(significant) >= MIN_TYPO_LENGTH:
+        if (
+            typos
+            and " " not in significant
+            and len(significant) >= MIN_TYPO_LENGTH
+            and significant not in self.dictionary  # French "mort" is not a misspelt "mor(e)"
+        ):
             found = process.extractOne(
                 significant, self.commands.keys(), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
             )
@@ -113,7 +122,7 @@ class Matcher:
         """
         tokens = normalised.split()[:MAX_TOKENS]
         scores: dict[str, float] = {}
-        for index, (weight, _start) in self._phrases_in(tokens, typos).items():
+        for index, (weight, _span) in self._phrases_in(tokens, typos).items():
             topic_id = self.phrases[index][1]
             scores[topic_id] = scores.get(topic_id, 0.0) + weight
         compact = "".join(tokens)
@@ -132,17 +141,19 @@ class Matcher:
         "burns when i pee" is part of a symptom, not a question."""
         tokens = normalised.split()[:MAX_TOKENS]
         positions: set[int] = set()
-        for index, (_weight, start) in self._phrases_in(tokens, typos=True).items():
+        for index, (_weight, span) in self._phrases_in(tokens, typos=True).items():
             if self.phrases[index][1] == topic_id:
-                positions.update(range(start, start + len(self.phrases[index][0])))
+                positions.update(range(*span))
         return positions
 
-    def _phrases_in(self, tokens: list[str], typos: bool) -> dict[int, tuple[float, int]]:
-        """Every keyword phrase standing in the tokens: phrase index -> (weight, start)."""
+    def _phrases_in(
+        self, tokens: list[str], typos: bool
+    ) -> dict[int, tuple[float, tuple[int, int]]]:
+        """Every keyword phrase standing in the tokens: phrase index -> (weight, span)."""
         # Each token stands for itself, for the keyword word it is a typo of, and for its stem.
         corrected = [self._correct(token) if typos else None for token in tokens]
         stems = self._stem(tokens) if typos else tokens
-        found: dict[int, tuple[float, int]] = {}  # each phrase counts once, at its best
+        found: dict[int, tuple[float, tuple[int, int]]] = {}  # each phrase once, at its best
         for start, (token, correction) in enumerate(zip(tokens, corrected, strict=True)):
             candidates = [*self.by_first_word.get(token, ())]
             if correction:
@@ -150,11 +161,17 @@ class Matcher:
             if typos:
                 candidates += self.by_first_stem.get(stems[start], ())
             for index in candidates:
-                weight = _phrase_weight(
-                    self.phrases[index][0], self.stems[index], tokens, corrected, stems, start
+                weight, end = _phrase_weight(
+                    self.phrases[index][0],
+                    self.stems[index],
+                    tokens,
+                    corrected,
+                    stems,
+                    start,
+                    self.common,
                 )
-                if weight > found.get(index, (0.0, 0))[0]:
-                    found[index] = (weight, start)
+                if weight > found.get(index, (0.0, (0, 0)))[0]:
+                    found[index] = (weight, (start, end))
         return found
 
     def _stem(self, tokens: Iterable[str]) -> tuple[str, ...]:
@@ -172,7 +189,7 @@ class Matcher:
         return max(scores, key=lambda topic_id: (scores[topic_id], -self.topic_order[topic_id]))
 
     def _correct(self, token: str) -> str | None:
-        if token in self.common or len(token) < MIN_TYPO_LENGTH:
+        if token in self.common or len(token) < MIN_TYPO_LENGTH or token in self.dictionary:
             return None
         if token in self._corrections:
             return self._corrections[token]
@@ -212,6 +229,9 @@ class Substrings:
         return list(found.values())
 
 
+# Words a phrase's words may stand apart by, in all, and what that costs its weight.
+MAX_GAP = 3
+GAP_FACTOR = 0.6
 # A stem this short joins unrelated words (Spanish "morir" and "morados" both give "mor").
 MIN_STEM_LENGTH = 4
 
@@ -234,20 +254,28 @@ def _phrase_weight(
     corrected: list[str | None],
     stems: tuple[str, ...] | list[str],
     start: int,
-) -> float:
-    """How strongly a phrase stands at tokens[start:]: exact words count fully, other forms
-    of a word (same stem) or typos less."""
-    if start + len(phrase) > len(tokens):
-        return 0.0
-    exact = True
+    common: frozenset[str] = frozenset(),
+) -> tuple[float, int]:
+    """How strongly a phrase stands at tokens[start:], and where it ends. Exact words count
+    fully; other forms of a word (same stem) or typos less; so do a few words in between
+    ("katheter ... ist rot" for "katheter rot": word order moves phrases apart), but
+    only to reach a word that says something: a common word ("is") is found anywhere."""
+    at, gaps, exact = start, 0, True
     for offset, word in enumerate(phrase):
-        at = start + offset
-        if tokens[at] == word:
-            continue
-        if corrected[at] != word and not _same_stem(
-            tokens[at], word, stems[at], phrase_stems[offset]
-        ):
-            return 0.0
-        exact = False
+        while True:
+            if at >= len(tokens):
+                return 0.0, start
+            if tokens[at] == word:
+                break
+            if corrected[at] == word or _same_stem(
+                tokens[at], word, stems[at], phrase_stems[offset]
+            ):
+                exact = False
+                break
+            if offset == 0 or gaps >= MAX_GAP or word in common:
+                return 0.0, start
+            gaps, at = gaps + 1, at + 1
+        at += 1
     # Longer phrases say more: "back to work" outweighs "work".
-    return len(phrase) ** 2 * (1.0 if exact else 0.8)
+    weight = len(phrase) ** 2 * (1.0 if exact else 0.8) * (GAP_FACTOR if gaps else 1.0)
+    return weight, at

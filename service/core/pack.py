@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, get_currency_name
@@ -20,13 +19,16 @@ from babel.support import NullTranslations
 from .answers import AnswerIndex
 from .matching import Matcher
 from .segments import is_gsm7
-from .source import is_word_list
+from .source import is_word_list, read_yaml
 from .words import normalise, split_list, stemmer_for
 
 if TYPE_CHECKING:
     from .content import Content
 
 log = logging.getLogger(__name__)
+# A written term stands alone next to these letters too: Chinese has no spaces ("您的MS团队").
+_UNSPACED = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+_PLAIN_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
 # Placeholders that hold phone numbers: isolated in right-to-left text, spoken digit by digit.
 NUMBER_PLACEHOLDERS = ("emergency", "helpline")
 # Unicode isolates: a left-to-right run inside right-to-left text keeps its own order.
@@ -146,6 +148,17 @@ class LanguagePack:
             },
             common_words=split_list(self.strings["matching.common_words"]),
             stemmer=stemmer_for(self.lang),
+            dictionary=self._example_words,
+        )
+
+    @cached_property
+    def _example_words(self) -> frozenset[str]:
+        """Every word of this language's example questions."""
+        return frozenset(
+            word
+            for answer in self.answers.values()
+            for example in answer.examples
+            for word in normalise(example).split()
         )
 
     @cached_property
@@ -160,7 +173,12 @@ class LanguagePack:
             documents += [(answer.id, answer.question), (answer.id, answer.text)]
             if answer.id in english:
                 documents += [(answer.id, example) for example in english[answer.id].examples]
-        return AnswerIndex(self.lang, documents, split_list(self.strings["matching.common_words"]))
+        return AnswerIndex(
+            self.lang,
+            documents,
+            self.word_list("common_words"),
+            self.word_list("question_words"),
+        )
 
     @cached_property
     def keyword_phrases(self) -> dict[str, str]:
@@ -187,10 +205,7 @@ class LanguagePack:
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         """Every word this language's lists and example questions use."""
-        words = set(self.matcher.known_words)
-        for answer in self.answers.values():
-            for example in answer.examples:
-                words.update(normalise(example).split())
+        words = set(self.matcher.known_words) | self._example_words
         return frozenset(word for word in words if not word.isdigit())
 
     @cached_property
@@ -202,9 +217,9 @@ class LanguagePack:
             path = self.content.messages_dir / "spoken.yaml"
         if not path.exists():
             return []
-        terms = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("terms") or {}
+        terms = (read_yaml(path) or {}).get("terms") or {}
         return [
-            (re.compile(rf"(?<!\w){re.escape(written)}(?!\w)"), said)
+            (re.compile(rf"(?<![^\W{_UNSPACED}]){re.escape(written)}(?![^\W{_UNSPACED}])"), said)
             for written, said in sorted(terms.items(), key=lambda item: -len(item[0]))
         ]
 
@@ -290,7 +305,10 @@ class LanguagePack:
         if "money" in spec:
             amount, currency = spec["money"], spec["currency"]
             name = get_currency_name(currency, count=amount, locale=self.locale)
-            return f"{format_decimal(amount, locale=self.locale)} {name}"
+            # CLDR groups digits with a no-break space in some languages ("150 000"): a
+            # plain one reads the same and keeps a text in GSM-7.
+            number = format_decimal(amount, locale=self.locale).translate(_PLAIN_SPACES)
+            return f"{number} {name}"
         if "month" in spec:
             year, month = (int(part) for part in str(spec["month"]).split("-"))
             return format_skeleton("yMMMM", datetime.date(year, month, 1), locale=self.locale)

@@ -30,6 +30,11 @@ URGENT_ANSWER_CONFIDENCE = 0.45
 URGENT_MARGIN = 0.05  # a near-tie is not a lead
 # How sure a non-urgent answer must be to take a question about symptoms.
 QUESTION_CONFIDENCE = 0.4
+# A general answer under this share of the best urgent answer's confidence does not make
+# a text a general question.
+GENERAL_SHARE = 0.5
+# Where a question word makes a question: among the first or the last words.
+QUESTION_LEAD, QUESTION_TAIL = 2, 3
 SHORT_REPORT_WORDS = 3  # "fever", "chest pain", "high temp today": a report, not a question
 
 
@@ -48,7 +53,8 @@ class UrgentReader:
         a sentence with a question mark (some languages ask without a question word)."""
         if self.temperature(words, pack):
             return True
-        answered = self._urgent_answer_ahead(ranked)
+        # A bare number ("24") is a menu choice or an age, never a report by itself.
+        answered = not words.replace(" ", "").isdigit() and self._urgent_answer_ahead(ranked)
         if not (answered or self.keyword(words, pack)):
             return False
         return not self._general_question(words, pack, ranked, asked)
@@ -76,15 +82,19 @@ class UrgentReader:
         context = pack.word_list("temperature_words") | self.content.pack("en").word_list(
             "temperature_words"
         )
+        # In Chinese the words are found inside the text; only Chinese ones, though: a
+        # Latin "c" or "f" inside "hsct" says nothing.
         has_context = bool(context.intersection(tokens)) or (
-            unspaced(words) and any(word in words for word in context)
+            unspaced(words) and any(unspaced(word) and word in words for word in context)
         )
         for match in _NUMBER.finditer(words):
             value = float(match.group(1))
             feverish = CELSIUS[0] <= value <= CELSIUS[1] or FAHRENHEIT[0] <= value <= FAHRENHEIT[1]
             if not feverish:
                 continue
-            if "." in match.group(1) or has_context or len(tokens) == 1:
+            # A number alone ("39", "38c") is a temperature; "我40岁" (I am 40) is not.
+            alone = words.strip() == match.group(1) or (len(tokens) == 1 and not unspaced(words))
+            if "." in match.group(1) or has_context or alone:
                 return True
         return False
 
@@ -92,23 +102,41 @@ class UrgentReader:
         self, words: str, pack: LanguagePack, ranked: Sequence[Ranked], asked: bool
     ) -> bool:
         """A question about symptoms in general, not a report of one now."""
-        # A question word inside the symptom phrase ("burns when i pee") asks nothing.
-        symptom = pack.matcher.covered(words, URGENT_TOPIC)
-        asking = [token for position, token in enumerate(words.split()) if position not in symptom]
         tokens = words.split()
-        if len(tokens) <= SHORT_REPORT_WORDS and not self._asks(asking, pack):
+        asks = self._asks(words, pack)
+        if len(tokens) <= SHORT_REPORT_WORDS and not asks:
             return False
         if self._about_self(tokens, words, pack):
             return False
-        if not (asked or self._asks(asking, pack)):
+        if not (asked or asks):
             return False
+        # A general answer must fit, and not be far behind an urgent one ("nobody answers
+        # the transplant team's phone, what do I do" asks the urgent question itself).
+        urgent = max(
+            (r.confidence for r in ranked if r.answer in self.content.urgent_answers), default=0.0
+        )
         return any(
-            r.answer not in self.content.urgent_answers and r.confidence >= QUESTION_CONFIDENCE
+            r.answer not in self.content.urgent_answers
+            and r.confidence >= max(QUESTION_CONFIDENCE, urgent * GENERAL_SHARE)
             for r in ranked[:3]
         )
 
-    def _asks(self, tokens: list[str], pack: LanguagePack) -> bool:
-        return bool(pack.word_list("question_words").intersection(tokens))
+    def _asks(self, words: str, pack: LanguagePack) -> bool:
+        """A question word where questions put them: near the start ("does chemo cause
+        fever") or the end ("fever after hsct, is that normal"). In the middle it is
+        mostly a link word ("the spot where the line goes in is red"), and inside a
+        symptom phrase it asks nothing ("burns when i pee")."""
+        question_words = pack.word_list("question_words")
+        if unspaced(words):
+            return any(word in words for word in question_words)
+        tokens = words.split()
+        symptom = pack.matcher.covered(words, URGENT_TOPIC)
+        return any(
+            token in question_words
+            and position not in symptom
+            and (position < QUESTION_LEAD or position >= len(tokens) - QUESTION_TAIL)
+            for position, token in enumerate(tokens)
+        )
 
     def _about_self(self, tokens: list[str], words: str, pack: LanguagePack) -> bool:
         own = pack.word_list("self_words")

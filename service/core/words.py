@@ -10,7 +10,14 @@ MAX_CHARS = 400
 MAX_TOKENS = 40
 
 # Latin letters that carry their "accent" inside them, so NFKD cannot take it off.
-_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ħ": "h"})
+_FOLD = str.maketrans(
+    {
+        **{"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ħ": "h"},
+        # Arabic spellings people use for one another: taa marbuta and haa, alif
+        # maqsura and yaa, alif wasla and alif (the usual folding in Arabic search).
+        **{"\u0629": "\u0647", "\u0649": "\u064a", "\u0671": "\u0627"},
+    }
+)
 # Native digits people may type, folded to ASCII so "٣٨" reads as "38".
 _DIGITS = {
     ord(native): str(value)

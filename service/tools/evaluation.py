@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from ..config import ROOT
 from ..core.line import Line
 from ..core.replies import SMS
+from ..core.source import read_yaml
 from ..core.state import CallerState
 from ..core.texting import TextDialogue
 from ..core.words import normalise
@@ -32,7 +31,7 @@ def _items(lang: str, folder: Path = EVAL_DIR) -> tuple[tuple[str, str], ...]:
     path = folder / f"{lang}.yaml"
     if not path.exists():
         return ()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     return tuple((str(item["text"]), str(item["expect"])) for item in data.get("items", []))
 
 

@@ -14,10 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..config import ROOT
 from ..core.paging import sentences
+from ..core.source import read_yaml
 
 BASE = Path(__file__).with_name("never_say.yaml")
 LOCALES = ROOT / "locales"
@@ -67,7 +66,7 @@ class NeverSay:
         for path in (BASE, locales / lang / "never_say.yaml"):
             if not path.exists():
                 continue
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = read_yaml(path)
             negation = re.compile(data["negations"], re.IGNORECASE)
             follows = bool(data.get("negation_follows", False))
             window = int(data.get("negation_window", NEGATION_WINDOW))
