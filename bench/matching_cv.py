@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service import create_app  # noqa: E402
 from service.core import answers  # noqa: E402
-from service.core.words import normalise, split_list  # noqa: E402
+from service.core.words import normalise  # noqa: E402
 from service.services import services  # noqa: E402
 
 FOLDS = 5
@@ -29,12 +29,12 @@ def cross_validate(pack, confusions: Counter | None = None) -> tuple[int, int]:
     own = [(a.id, pack.expand(normalise(e))) for a in pack.answers.values() for e in a.examples]
     fixed = [(a.id, text) for a in pack.answers.values() for text in (a.question, a.text)]
     fixed += [(i, e) for i, a in english.items() for e in a.examples]
-    common = split_list(pack.strings["matching.common_words"])
+    common, question = pack.word_list("common_words"), pack.word_list("question_words")
     right = total = 0
     for fold in range(FOLDS):
         train = [doc for n, doc in enumerate(own) if n % FOLDS != fold]
         test = [doc for n, doc in enumerate(own) if n % FOLDS == fold]
-        index = answers.AnswerIndex(pack.lang, train + fixed, common)
+        index = answers.AnswerIndex(pack.lang, train + fixed, common, question)
         for expected, text in test:
             ranked = index.rank(text, limit=1)
             got = ranked[0].answer if ranked else "none"
