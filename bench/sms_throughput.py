@@ -84,6 +84,7 @@ class Gunicorn:
             str(Path(sys.executable).parent / "gunicorn"),
             app,
             "--bind", f"127.0.0.1:{self.port}",
+            "--preload",
             "--worker-class", "gthread",
             "--workers", str(workers),
             "--threads", str(threads),
@@ -111,12 +112,13 @@ class Gunicorn:
         raise SystemExit(f"{app} did not start")
 
     def rss_mb(self) -> float:
-        """Resident memory of the workers (not the master), in MB."""
+        """Memory of the workers (not the master), in MB: each one's proportional share
+        (Pss), so pages the workers share after --preload are counted once, not per worker."""
         total = 0
         for child in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
             for pid in child.read_text().split():
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
         return total / 1024
 
@@ -175,8 +177,10 @@ def measure(args: argparse.Namespace) -> dict[str, list[dict]]:
 
 def table(results: dict[str, list[dict]]) -> str:
     """One Markdown table: requests per second, latency, errors, memory, and the ratio."""
-    rows = ["| app | req/s (median) | p50 ms | p99 ms | errors | not 200 | worker RSS MB |",
-            "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    rows = [
+        "| app | req/s (median) | p50 ms | p99 ms | errors | not 200 | workers' MB (Pss) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     medians = {}
     for name, runs in results.items():
         medians[name] = statistics.median(run["rps"] for run in runs)
@@ -198,7 +202,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per timed run")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--load", action="store_true", help="60 s at concurrency 32, 4 workers")
     args = parser.parse_args()
     if args.load:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cached_property
 
 import phonenumbers
 
@@ -36,8 +37,16 @@ class Sender:
 
     channel: str  # "sms", "whatsapp" or "voice"
     number: str | None  # E.164, when the address is a real, reachable phone number
-    country: str | None  # ISO region of that number ("GB")
     withheld: bool  # no caller ID, or a pseudo-number standing for none
+    country_hint: str | None = None  # Twilio's FromCountry, when the number tells none
+
+    @cached_property
+    def country(self) -> str | None:
+        """The ISO region of the number ("GB"), worked out only when asked: it is the
+        dearest part of reading a number, and only a caller with no language needs it."""
+        if self.number is None:
+            return None
+        return _region(self.number) or self.country_hint or None
 
     @property
     def replyable(self) -> bool:
@@ -59,11 +68,11 @@ def sender_of(address: str, channel: str, country_hint: str | None = None) -> Se
     if raw.lower().startswith(WHATSAPP_PREFIX):
         raw = raw[len(WHATSAPP_PREFIX) :]
     if raw.lower() in WITHHELD:
-        return Sender(channel, None, None, withheld=True)
+        return Sender(channel, None, withheld=True)
     number = e164(raw)
     if number is None:
-        return Sender(channel, None, None, withheld=False)
-    return Sender(channel, number, _region(number) or country_hint or None, withheld=False)
+        return Sender(channel, None, withheld=False)
+    return Sender(channel, number, withheld=False, country_hint=country_hint)
 
 
 def e164(text: str, region: str | None = None) -> str | None:

@@ -83,7 +83,7 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
     before = visit.state
     if channel == "whatsapp" and before is None and _voice_notes_setting() == "always":
         before = CallerState(voice_notes=True)  # the deployer's default: answers spoken too
-    reply, new_state = dialogue.reply(body, before, visit.sender.country, public_url(""))
+    reply, new_state = dialogue.reply(body, before, visit.country, public_url(""))
     if channel == "whatsapp":  # its 24-hour window: the line may write back that long
         new_state.last_seen = int(time.time())
     unanswered = (reply.lang, body) if reply.unanswered else None

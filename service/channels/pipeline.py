@@ -53,6 +53,14 @@ class Visit:
         """What the logs may say about the caller."""
         return log_id(self.key)
 
+    @property
+    def country(self) -> str | None:
+        """The number's country, which picks the language of a caller the line has no
+        language for yet; for everyone else it is not worked out at all."""
+        if self.state is not None and (self.state.lang or self.state.detected):
+            return None
+        return self.sender.country
+
     def store_step(self, what: str, step: Callable[[], T]) -> T | None:
         """Run one store step within the budget; after one failure, skip the rest."""
         if not self.store_ok or time.monotonic() + MIN_STEP_SECONDS > self.deadline:

@@ -82,7 +82,7 @@ def start(svc: Services, form: MultiDict) -> VoiceResponse:
     if verdict == "notice":
         return _goodbye(svc, "rate_limited")
     # A withheld number is a stranger every time: greeted as new, remembered never.
-    turn, new_state = svc.phone.start(visit.state if visit.key else None, visit.sender.country)
+    turn, new_state = svc.phone.start(visit.state if visit.key else None, visit.country)
     _finish(visit, new_state, turn)
     log.info("voice caller=%s start lang=%s", visit.label, turn.lang)
     return render(svc, turn, slow=False)

@@ -101,6 +101,7 @@ class AnswerIndex:
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each index it builds
         retriever = bm25s.BM25(k1=K1, b=B)
         retriever.index(self._corpus, show_progress=False)
+        self._corpus = []  # the index holds what it needs; the token lists are large
         return retriever
 
     def features(self, text: str) -> list[str]:
@@ -109,7 +110,9 @@ class AnswerIndex:
         Common words stay as words: BM25's weights make them count for little, but "can
         I still have it" needs its "still have" to find an age question.
         """
-        words = normalise(text).split()[:MAX_TOKENS]
+        return self._features(normalise(text).split()[:MAX_TOKENS])
+
+    def _features(self, words: list[str]) -> list[str]:
         if not words:
             return []
         if unspaced("".join(words)):
@@ -138,13 +141,13 @@ class AnswerIndex:
             and (len(words) == 1 or not self.question_words.intersection(words))
         ):
             return []  # "hello there", "ok thanks": small talk; "what is hsct" asks
-        features = self.features(text)
+        features = self._features(words[:MAX_TOKENS])
         if not features or not self.size:
             return []
-        known = [feature for feature in features if feature in self.document_frequency]
-        if not known:
+        counts = Counter(f for f in features if f in self.document_frequency)
+        if not counts:
             return []
-        scores = self._bm25.get_scores(known)
+        scores = self._scores(counts)
         # Each answer's best example (examples are grouped by answer: one reduce does it),
         # and the mean of its two best to rank by: an answer that two examples fit beats
         # one that a single odd example fits (cross-validation: +3 points in every language).
@@ -162,6 +165,21 @@ class AnswerIndex:
         # The confidence is the best example's: not capped at 1, so a text that matches
         # several answers fully stays a tie.
         return [Ranked(self._answers[i], float(best[i]) / ceiling) for i in top if best[i] > 0]
+
+    def _scores(self, counts: Counter[str]) -> np.ndarray:
+        """BM25 scores of every example for these features: bm25s's precomputed index,
+        each distinct feature read once and weighted by how often the text has it (what
+        bm25s's own get_scores does one repeated feature at a time)."""
+        bm25 = self._bm25
+        ids = np.fromiter((bm25.vocab_dict[f] for f in counts), dtype=np.int64, count=len(counts))
+        times = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        index = bm25.scores
+        starts, ends = index["indptr"][ids], index["indptr"][ids + 1]
+        docs = np.concatenate([index["indices"][a:b] for a, b in zip(starts, ends, strict=True)])
+        weights = np.concatenate(
+            [index["data"][a:b] * n for a, b, n in zip(starts, ends, times, strict=True)]
+        )
+        return np.bincount(docs, weights=weights, minlength=index["num_docs"])
 
     def _coverage(self, words: list[str]) -> float:
         """The share of a text's own words (not the common ones) the line knows, typos too."""

@@ -57,9 +57,9 @@ class TextDialogue:
         line = self.line
 
         # Opt-out words come before everything else, whatever the state.
-        if line.is_opt_out(words):
+        if words in line.content.opt_out_words:  # is_opt_out, on words already read
             return self.opted_out(state)
-        if line.is_opt_in(words):
+        if words in line.content.opt_in_words:
             return self.opted_in(state, is_new)
         if state.opted_out:
             return Reply(None, "opted_out", line.lang(state)), state

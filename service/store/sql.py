@@ -21,6 +21,11 @@ from ..core.state import CallerState
 log = logging.getLogger(__name__)
 
 _FIELDS = [field.name for field in dataclasses.fields(CallerState)]
+_SAVE = (
+    f"INSERT INTO caller (key, {', '.join(_FIELDS)}, updated_at) "
+    f"VALUES ({', '.join('?' * (len(_FIELDS) + 2))}) ON CONFLICT(key) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in [*_FIELDS, "updated_at"])
+)
 
 # One column per CallerState field; the table is made (and extended) from this.
 _COLUMN_TYPES = {
@@ -164,18 +169,11 @@ class SqlStore:
 
     def save(self, key: str, state: CallerState, durable: bool = False) -> None:
         """Insert or replace the state for this hashed number (every commit is durable here)."""
-        row = dataclasses.asdict(state)
+        row = {name: getattr(state, name) for name in _FIELDS}  # flat: no deep copy
         for name in _BOOLEANS:
             row[name] = int(row[name])
         row["choices"] = ",".join(state.choices)
-        columns = ", ".join(["key", *_FIELDS, "updated_at"])
-        marks = ", ".join("?" * (len(_FIELDS) + 2))
-        updates = ", ".join(f"{name} = excluded.{name}" for name in [*_FIELDS, "updated_at"])
-        self._run(
-            f"INSERT INTO caller ({columns}) VALUES ({marks}) "
-            f"ON CONFLICT(key) DO UPDATE SET {updates}",
-            (key, *(row[name] for name in _FIELDS), int(time.time())),
-        )
+        self._run(_SAVE, (key, *(row[name] for name in _FIELDS), int(time.time())))
 
     def set_opt_out(self, key: str, opted_out: bool) -> None:
         """Record an opt-out (or opt-in) alone, keeping the rest of the caller's state."""
