@@ -57,7 +57,7 @@ def burst(port: int, numbers: list[str], body: str) -> list[tuple[int, float, st
 
 def opt_outs_lost(env: dict[str, str], stopped: list[str]) -> int:
     """After a restart: how many numbers that sent STOP get an answer again."""
-    server = Gunicorn("service:serve()", 2, 8, env)
+    server = Gunicorn("service:serve()", 2, 4, env)  # the Procfile's workers and threads
     try:
         return sum(1 for number in stopped if "<Message>" in text(server.port, number, "risks")[2])
     finally:
@@ -87,7 +87,7 @@ def locked_database() -> None:
     folder = tempfile.mkdtemp()
     env = environment(folder)
     numbers = [f"+4477009{index:05d}" for index in range(32)]
-    server = Gunicorn("service:serve()", 2, 8, env)
+    server = Gunicorn("service:serve()", 2, 4, env)  # the Procfile's workers and threads
     try:
         burst(server.port, numbers, "hi")
         locker = sqlite3.connect(f"{folder}/line.sqlite", isolation_level=None)
@@ -104,7 +104,7 @@ def deleted_database() -> None:
     folder = tempfile.mkdtemp()
     env = environment(folder)
     numbers = [f"+4477008{index:05d}" for index in range(32)]
-    server = Gunicorn("service:serve()", 2, 8, env)
+    server = Gunicorn("service:serve()", 2, 4, env)  # the Procfile's workers and threads
     try:
         burst(server.port, numbers, "hi")
         for path in Path(folder).glob("line.sqlite*"):
@@ -125,7 +125,7 @@ def hung_redis() -> None:
     ).start()
     folder = tempfile.mkdtemp()
     env = environment(folder, REDIS_URL=f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
-    server = Gunicorn("service:serve()", 2, 8, env)
+    server = Gunicorn("service:serve()", 2, 4, env)  # the Procfile's workers and threads
     try:
         results = burst(server.port, [f"+4477007{i:05d}" for i in range(32)], "risks")
     finally:

@@ -39,6 +39,8 @@ class Services:
     keep_unanswered: bool = True
     sandbox: bool = False  # the try-it page's own: its own database, no real texts
     problems: list[str] = field(default_factory=list)  # what the health check reports
+    # Until when (time.monotonic) this process answers without the store, after it failed.
+    store_resting_until: float = 0.0
 
 
 def services() -> Services:

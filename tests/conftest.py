@@ -3,6 +3,10 @@ that sign like Twilio, and a fake Twilio REST API."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 
 from service import create_app
@@ -66,3 +70,33 @@ def fake_twilio(app, fake: FakeTwilio | None = None) -> FakeTwilio:
     outbound = app.extensions["hsct"].outbound
     outbound.account_sid, outbound.http_client = "AC" + "0" * 32, fake
     return fake
+
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass
+class PostgresSchema:
+    """A fresh schema on the machine's PostgreSQL: the URL the app uses, and an admin
+    connection that can see (and end) the app's sessions by their application_name."""
+
+    url: str
+    name: str
+    admin: Any
+
+
+@pytest.fixture
+def postgres():
+    """A fresh schema on the machine's PostgreSQL server, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=2)
+    except psycopg.OperationalError:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432 (this machine kind starts one)")
+    name = "hsct_" + uuid.uuid4().hex[:10]
+    admin.execute(f"CREATE SCHEMA {name}")
+    yield PostgresSchema(
+        f"{POSTGRES}?options=-csearch_path%3D{name}&application_name={name}", name, admin
+    )
+    admin.execute(f"DROP SCHEMA {name} CASCADE")
+    admin.close()

@@ -7,7 +7,6 @@ import socket
 import sqlite3
 import threading
 import time
-import uuid
 
 import pytest
 
@@ -17,35 +16,19 @@ from service.store import scrub
 
 from .helpers import NUMBER, Caller, Texter, first_page, system
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
 
 def key_of(number: str, secret: str = "test-secret") -> str:
     return caller_key(sender_of(number, "sms"), secret)
 
 
-@pytest.fixture
-def postgres_url():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=2)
-    except psycopg.OperationalError:
-        pytest.skip("no PostgreSQL server on 127.0.0.1:5432 (this machine kind starts one)")
-    schema = "hsct_" + uuid.uuid4().hex[:10]
-    admin.execute(f"CREATE SCHEMA {schema}")
-    yield f"{POSTGRES}?options=-csearch_path%3D{schema}&application_name={schema}", admin
-    admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    admin.close()
-
-
-def test_the_store_reconnects_after_postgresql_drops_its_connections(config, postgres_url):
-    url, admin = postgres_url
-    config["DATABASE_URL"] = url
+def test_the_store_reconnects_after_postgresql_drops_its_connections(config, postgres):
+    admin = postgres.admin
+    config["DATABASE_URL"] = postgres.url
     app = create_app(config)
     phone = Texter(app.test_client())
     phone("hi")
     phone("LANG es")
-    name = url.rsplit("application_name=", 1)[1]
+    name = postgres.name
     killed = admin.execute(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
         (name,),
@@ -101,6 +84,25 @@ def test_stop_during_a_lock_is_kept_and_outlives_a_restart(config, tmp_path):
     assert restarted.extensions["hsct"].store.load(key_of(NUMBER)).opted_out  # ...then it is
     assert not restarted.extensions["hsct"].journal.has_pending()
     assert Texter(restarted.test_client())("START") == system("opted_in")
+
+
+def test_start_while_the_database_is_down_is_kept_too(config, monkeypatch):
+    app = create_app(config)
+    phone = Texter(app.test_client())
+    phone("hi")
+    phone("STOP")
+    store = app.extensions["hsct"].store
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    with monkeypatch.context() as patch:
+        for name in ("load", "save", "hit", "count"):
+            patch.setattr(store, name, down)
+        phone("START")  # nothing can be read or written: the opt-in goes to the journal
+    restarted = create_app(config)
+    assert Texter(restarted.test_client())("risks").startswith(first_page("risks"))
+    assert not restarted.extensions["hsct"].store.load(key_of(NUMBER)).opted_out
 
 
 def test_a_locked_database_never_holds_a_webhook_past_its_budget(config, tmp_path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from service import create_app
@@ -12,29 +10,12 @@ from service.store import open_store, scrub
 
 from .helpers import CONTENT, NUMBER, Caller, Texter
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def postgres_url():
-    """A fresh schema on the machine's PostgreSQL server, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=2)
-    except psycopg.OperationalError:
-        pytest.skip("no PostgreSQL server on 127.0.0.1:5432 (this machine kind starts one)")
-    schema = "hsct_" + uuid.uuid4().hex[:10]
-    admin.execute(f"CREATE SCHEMA {schema}")
-    yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    admin.close()
-
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite'}"
-    return request.getfixturevalue("postgres_url")
+    return request.getfixturevalue("postgres").url
 
 
 def test_store_contract(store_url):
@@ -82,8 +63,8 @@ def test_store_contract(store_url):
     store.close()
 
 
-def test_the_line_runs_on_postgresql(config, postgres_url):
-    config["DATABASE_URL"] = postgres_url
+def test_the_line_runs_on_postgresql(config, postgres):
+    config["DATABASE_URL"] = postgres.url
     app = create_app(config)
     phone = Texter(app.test_client())
     phone("hi")

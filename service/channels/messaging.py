@@ -60,7 +60,8 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
     if opt_out_type in OPT_OUT_TYPES:
         # Twilio's Advanced Opt-Out has already replied: record it, and say nothing more.
         reply, new_state = _opt_out_type(dialogue, opt_out_type, state)
-        close_visit(visit, new_state, [Usage(reply.lang, reply.intent)])
+        opt_command = opt_out_type in ("STOP", "START")  # HELP changes nothing
+        close_visit(visit, new_state, [Usage(reply.lang, reply.intent)], opt_command=opt_command)
         return response
 
     body = form.get("Body", "")
@@ -71,7 +72,8 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
 
     # Too many texts from one number: one notice (with the urgent action), then silence.
     # Opt-out and opt-in words always go through, so STOP and START always work.
-    if not (svc.line.is_opt_out(body) or svc.line.is_opt_in(body)):
+    opt_command = svc.line.is_opt_out(body) or svc.line.is_opt_in(body)
+    if not opt_command:
         verdict = check_limit(visit, channel, bucket=None)
         if verdict != "ok":
             log.warning("%s caller=%s rate limited (%s)", channel, visit.label, verdict)
@@ -92,7 +94,7 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
     response, voice_note = _render(svc, response, reply, channel, new_state)
     if voice_note:
         usage.append(Usage(reply.lang, "voice_note", reply.topic))
-    close_visit(visit, new_state, usage, unanswered)
+    close_visit(visit, new_state, usage, unanswered, opt_command=opt_command)
     return response
 
 

@@ -3,7 +3,9 @@ then save, count, and keep an opt-out that the database could not take.
 
 Each webhook has a time budget (Twilio waits 15 s; the line answers within 5 s). A store
 that fails or runs slow once in a request is not asked again in that request: the line
-answers without memory rather than late.
+answers without memory rather than late. After a failure, the other requests of this
+process skip the store for a moment too, so a queue of texts behind a locked database
+does not wait in turn (an opt-out still goes to the journal).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BUDGET_SECONDS = 4.0  # store and counter work in one webhook, all together
 MIN_STEP_SECONDS = 0.25  # do not start a store step with less time than this left
+REST_SECONDS = 1.0  # after a store failure, how long this process answers without it
 
 
 @dataclass
@@ -63,13 +66,19 @@ class Visit:
 
     def store_step(self, what: str, step: Callable[[], T]) -> T | None:
         """Run one store step within the budget; after one failure, skip the rest."""
-        if not self.store_ok or time.monotonic() + MIN_STEP_SECONDS > self.deadline:
+        now = time.monotonic()
+        if (
+            not self.store_ok
+            or now < self.services.store_resting_until
+            or now + MIN_STEP_SECONDS > self.deadline
+        ):
             self.store_ok = False
             return None
         try:
             return step()
         except Exception:
             self.store_ok = False
+            self.services.store_resting_until = time.monotonic() + REST_SECONDS
             log.exception("store unavailable while %s for caller %s", what, self.label)
             return None
 
@@ -120,12 +129,17 @@ def close_visit(
     state: CallerState,
     usage: list[Usage],
     unanswered: tuple[str, str] | None = None,
+    opt_command: bool = False,
 ) -> None:
-    """Save what changed, count usage, keep unanswered questions; never lose an opt-out."""
+    """Save what changed, count usage, keep unanswered questions; never lose an opt-out.
+
+    ``opt_command``: the message was STOP or START (or Twilio's OptOutType): kept in the
+    journal if the store cannot take it, even when the caller's state could not be read.
+    """
     services, key = visit.services, visit.key
     before = visit.state
-    if key and state != before:
-        opt_changed = (before.opted_out if before else False) != state.opted_out
+    if key and (state != before or opt_command):
+        opt_changed = opt_command or (before.opted_out if before else False) != state.opted_out
         visit.store_step("saving", lambda: services.store.save(key, state, durable=opt_changed))
         if opt_changed and not visit.store_ok:
             services.journal.record(key, state.opted_out)
