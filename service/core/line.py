@@ -101,12 +101,19 @@ class Line:
         the message had a question mark."""
         pack = self.pack(lang)
         words = pack.expand(words)  # "wat r the risks" -> "what are the risks"
-        ranked = self.index(lang).rank(words, limit=6)
+        topic = self.topic_named(words, lang)
+        # A command, a menu number or a topic's name asks no question: only its urgent
+        # words count ("help me"), so the answer index is not asked (half of all texts).
+        plain = (
+            self.languages.command(words, lang)
+            or pack.matcher.number(words) is not None
+            or topic not in (None, URGENT_TOPIC)
+        )
+        ranked = [] if plain else self.index(lang).rank(words, limit=6)
         urgent = self.urgent.reads_urgent(words, pack, ranked, asked)
         urgent_answer = next(
             (r.answer for r in ranked if r.answer in self.content.urgent_answers), None
         )
-        topic = self.topic_named(words, lang)
         answerable = [r for r in ranked if r.answer not in self.content.urgent_answers]
         answer, choices = self._choose(answerable)
         keyword_topic = pack.matcher.topic(words)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -71,12 +72,13 @@ def split_list(text: str) -> list[str]:
     return [entry for entry in (normalise(part) for part in text.split(",")) if entry]
 
 
+# Scripts written without spaces between words: Japanese kana, CJK ideographs, Thai.
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]")
+
+
 def unspaced(word: str) -> bool:
     """True for words in scripts written without spaces between words (CJK, Thai...)."""
-    return any(
-        "\u3040" <= char <= "\u30ff" or "\u3400" <= char <= "\u9fff" or "\u0e00" <= char <= "\u0e7f"
-        for char in word
-    )
+    return _UNSPACED.search(word) is not None
 
 
 # Snowball stemmers (PyStemmer) for the languages that have one.
