@@ -12,6 +12,7 @@ the opt-outs lost (STOPs sent during the fault, checked after a restart).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import socket
 import sqlite3
 import sys
@@ -20,6 +21,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -83,36 +86,39 @@ def environment(folder: str, **extra: str) -> dict[str, str]:
     }
 
 
-def locked_database() -> None:
+def stops_during(what: str, prefix: str, fault: Callable[[str], AbstractContextManager]) -> None:
+    """32 numbers text hi, then all send STOP at once while ``fault(folder)`` lasts."""
     folder = tempfile.mkdtemp()
     env = environment(folder)
-    numbers = [f"+4477009{index:05d}" for index in range(32)]
+    numbers = [f"{prefix}{index:05d}" for index in range(32)]
     server = Gunicorn("service:serve()", 2, 4, env)  # the Procfile's workers and threads
     try:
         burst(server.port, numbers, "hi")
-        locker = sqlite3.connect(f"{folder}/line.sqlite", isolation_level=None)
-        locker.execute("BEGIN EXCLUSIVE")
-        results = burst(server.port, numbers, "STOP")
+        with fault(folder):
+            results = burst(server.port, numbers, "STOP")
+    finally:
+        server.stop()
+    report(what, results, opt_outs_lost(env, numbers))
+
+
+@contextlib.contextmanager
+def write_locked(folder: str) -> Iterator[None]:
+    """Another connection holds the database's write lock."""
+    locker = sqlite3.connect(f"{folder}/line.sqlite", isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
         locker.execute("ROLLBACK")
         locker.close()
-    finally:
-        server.stop()
-    report("database write-locked, 32 STOPs at once", results, opt_outs_lost(env, numbers))
 
 
-def deleted_database() -> None:
-    folder = tempfile.mkdtemp()
-    env = environment(folder)
-    numbers = [f"+4477008{index:05d}" for index in range(32)]
-    server = Gunicorn("service:serve()", 2, 4, env)  # the Procfile's workers and threads
-    try:
-        burst(server.port, numbers, "hi")
-        for path in Path(folder).glob("line.sqlite*"):
-            path.unlink()
-        results = burst(server.port, numbers, "STOP")
-    finally:
-        server.stop()
-    report("database file deleted, 32 STOPs", results, opt_outs_lost(env, numbers))
+@contextlib.contextmanager
+def deleted(folder: str) -> Iterator[None]:
+    """The database file is deleted (or restored from a backup) under the server."""
+    for path in Path(folder).glob("line.sqlite*"):
+        path.unlink()
+    yield
 
 
 def hung_redis() -> None:
@@ -165,8 +171,8 @@ def oversized() -> None:
 def main() -> None:
     print("| fault | texts | slowest | over 5 s | not 200 | opt-outs lost |")
     print("|---|---:|---:|---:|---:|---:|")
-    locked_database()
-    deleted_database()
+    stops_during("database write-locked, 32 STOPs at once", "+4477009", write_locked)
+    stops_during("database file deleted, 32 STOPs", "+4477008", deleted)
     hung_redis()
     oversized()
 

@@ -3,12 +3,14 @@ a real gunicorn server on loopback, and the content the expected words come from
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shlex
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -294,3 +297,15 @@ class Server:
 
 def split_command(line: str) -> list[str]:
     return shlex.split(line.replace("&&", " "))
+
+
+@contextlib.contextmanager
+def database_locked(path: Path) -> Iterator[None]:
+    """Another connection holds the SQLite file's write lock for as long as this lasts."""
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()

@@ -14,7 +14,7 @@ from service import create_app
 from service.channels.identity import caller_key, sender_of
 from service.store import scrub
 
-from .helpers import NUMBER, Caller, Texter, first_page, system
+from .helpers import NUMBER, Caller, Texter, database_locked, first_page, system
 
 
 def key_of(number: str, secret: str = "test-secret") -> str:
@@ -69,16 +69,11 @@ def test_stop_during_a_lock_is_kept_and_outlives_a_restart(config, tmp_path):
     app = create_app(config)
     phone = Texter(app.test_client())
     phone("hi")
-    locker = sqlite3.connect(tmp_path / "line.sqlite", isolation_level=None)
-    locker.execute("BEGIN EXCLUSIVE")
-    try:
+    with database_locked(tmp_path / "line.sqlite"):
         started = time.perf_counter()
         assert phone("STOP") is None  # answered (nothing to send), within the budget
         assert time.perf_counter() - started < 2
         assert phone("risks") is None  # the journal holds it while the lock lasts
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
     restarted = create_app(config)  # even before the journal is replayed...
     assert Texter(restarted.test_client())("risks") is None
     assert restarted.extensions["hsct"].store.load(key_of(NUMBER)).opted_out  # ...then it is
@@ -110,16 +105,11 @@ def test_a_locked_database_never_holds_a_webhook_past_its_budget(config, tmp_pat
     config["RATE_LIMIT_ENABLED"] = True
     app = create_app(config)
     Texter(app.test_client())("hi")
-    locker = sqlite3.connect(tmp_path / "line.sqlite", isolation_level=None)
-    locker.execute("BEGIN EXCLUSIVE")
-    try:
+    with database_locked(tmp_path / "line.sqlite"):
         started = time.perf_counter()
         assert Texter(app.test_client())("risks").startswith(first_page("risks"))
         assert Caller(app.test_client(), "+447700900321").call().find("Gather") is not None
         assert time.perf_counter() - started < 5  # one wait, then no more asking
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from service import create_app
 from service.channels.identity import caller_key, sender_of
 from service.core.content import Content
 
-from .helpers import EN, NUMBER, ROOT, Caller, Texter, sign, system
+from .helpers import EN, NUMBER, ROOT, Caller, Texter, database_locked, sign, system
 
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -254,15 +254,11 @@ def test_database_locked_by_another_worker_still_answers(config, tmp_path, caplo
     app = create_app(config)
     phone = Texter(app.test_client())
     phone("hi")
-    locker = sqlite3.connect(tmp_path / "line.sqlite", isolation_level=None)
-    locker.execute("BEGIN EXCLUSIVE")
-    try:
+    with database_locked(tmp_path / "line.sqlite"):
         started = time.perf_counter()
         assert phone("risks").startswith(EN.by_id["risks"].pages[0][:30])
         assert time.perf_counter() - started < 2
         assert "database is locked" in caplog.text
-    finally:
-        locker.execute("ROLLBACK")
 
 
 def test_corrupt_catalogue_falls_back_to_english_and_logs(tmp_path, caplog):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -150,6 +151,17 @@ class LanguagePack:
             stemmer=stemmer_for(self.lang),
             dictionary=self._example_words,
         )
+
+    @cached_property
+    def everyday_words(self) -> Counter[str]:
+        """How many non-urgent example questions use each word: the language's everyday
+        words, as against reports of being unwell."""
+        counts: Counter[str] = Counter()
+        for answer in self.answers.values():
+            if not answer.urgent:
+                for example in answer.examples:
+                    counts.update(set(self.expand(normalise(example)).split()))
+        return counts
 
     @cached_property
     def _example_words(self) -> frozenset[str]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from .answers import Ranked
 from .content import Content, LanguagePack
 from .matching import Matcher
-from .words import normalise, unspaced
+from .words import unspaced
 
 URGENT_TOPIC = "urgent"
 # Body temperatures worth a call: Celsius, and Fahrenheit where people read it.
@@ -151,7 +151,8 @@ class UrgentReader:
         Welsh for "how much", so "faint yw'r gost" is a question about cost, not fainting."""
         if pack.lang not in self._everywhere:
             own = set(pack.by_id[URGENT_TOPIC].keywords)
-            everyday = self._everyday_words(pack)
+            everyday = pack.everyday_words.keys() | pack.word_list("question_words")
+            everyday |= pack.word_list("common_words")
             keywords = [
                 keyword
                 for code in self.enabled
@@ -162,12 +163,3 @@ class UrgentReader:
                 {URGENT_TOPIC: keywords}, commands={}, common_words=()
             )
         return self._everywhere[pack.lang]
-
-    def _everyday_words(self, pack: LanguagePack) -> set[str]:
-        """The words of a language's non-urgent example questions and question words."""
-        words = set(pack.word_list("question_words")) | set(pack.word_list("common_words"))
-        for answer in pack.answers.values():
-            if answer.id not in self.content.urgent_answers:
-                for example in answer.examples:
-                    words.update(normalise(example).split())
-        return words

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import string
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from ..core.replies import SMS, TextBuilder, answer_budget, topic_budget
 from ..core.segments import Encoding, encoding_of, is_gsm7
 from ..core.state import CallerState, Settings
 from ..core.texting import TextDialogue
-from ..core.words import normalise, split_list
+from ..core.words import normalise
 from .never_say import NeverSay
 
 # The twelve topics the line must cover, in menu order (urgent help first).
@@ -301,13 +300,10 @@ def _keyword_problems(line: Line, lang: str) -> list[str]:
 def _everyday_urgent_words(pack: LanguagePack) -> list[str]:
     """A one-word urgent keyword that ordinary questions use too (Portuguese "cai": "I fell",
     but also "does hair fall out") makes false alarms: it should be a phrase."""
-    temperature = set(split_list(pack.strings["matching.temperature_words"]))
-    single = {k for k in pack.by_id["urgent"].keywords if " " not in k} - temperature
-    uses: Counter[str] = Counter()
-    for answer in pack.answers.values():
-        if not answer.urgent:
-            for example in answer.examples:
-                uses.update(single.intersection(pack.expand(normalise(example)).split()))
+    single = {k for k in pack.by_id["urgent"].keywords if " " not in k}
+    uses = {
+        word: pack.everyday_words[word] for word in single - pack.word_list("temperature_words")
+    }
     return [
         f"{pack.lang} urgent keyword {word!r} is an everyday word too ({count} non-urgent"
         " example questions use it): make it a phrase"
