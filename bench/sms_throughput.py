@@ -50,9 +50,23 @@ BODIES = [
     "HELP",
     "purple elephants",
 ]
+# The texts of the 2026-11-21 benchmark (before the answer bank): mostly keywords, one
+# question, a typo and nonsense; kept so old and new code can be compared like for like.
+KEYWORD_BODIES = [
+    "hi",
+    "4",
+    "risks",
+    "MORE",
+    "MENU",
+    "how long till i can go back to work",
+    "rsks",
+    "HELP",
+    "purple elephants",
+]
+MIXES = {"answers": BODIES, "keywords": KEYWORD_BODIES}
 
 
-def signed_requests(port: int, count: int) -> list[tuple[str, str]]:
+def signed_requests(port: int, count: int, bodies: list[str] = BODIES) -> list[tuple[str, str]]:
     """Form bodies and signatures as Twilio sends them, from many callers."""
     validator = RequestValidator(TOKEN)
     url = f"http://127.0.0.1:{port}/sms"
@@ -61,7 +75,7 @@ def signed_requests(port: int, count: int) -> list[tuple[str, str]]:
         params = {
             "From": f"+4477009{index % 5000:05d}",
             "To": TO,
-            "Body": BODIES[index % len(BODIES)],
+            "Body": bodies[index % len(bodies)],
             "MessageSid": f"SM{index:032d}",
             "AccountSid": "AC" + "0" * 32,
         }
@@ -78,14 +92,21 @@ def free_port() -> int:
 class Gunicorn:
     """One gunicorn, with the Procfile's worker settings, on loopback."""
 
-    def __init__(self, app: str, workers: int, threads: int, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        app: str,
+        workers: int,
+        threads: int,
+        env: dict[str, str],
+        worker_class: str = "gthread",
+    ) -> None:
         self.port = free_port()
         command = [
             str(Path(sys.executable).parent / "gunicorn"),
             app,
             "--bind", f"127.0.0.1:{self.port}",
             "--preload",
-            "--worker-class", "gthread",
+            "--worker-class", worker_class,
             "--workers", str(workers),
             "--threads", str(threads),
             "--timeout", "30",
@@ -162,9 +183,9 @@ def measure(args: argparse.Namespace) -> dict[str, list[dict]]:
     for round_number in range(args.rounds):
         order = ["real", "bare"] if round_number % 2 == 0 else ["bare", "real"]
         for name in order:
-            server = Gunicorn(apps[name], args.workers, args.threads, env)
+            server = Gunicorn(apps[name], args.workers, args.threads, env, args.worker_class)
             try:
-                requests = signed_requests(server.port, 2000)
+                requests = signed_requests(server.port, 2000, MIXES[args.mix])
                 wrk(server.port, requests, 2, args.concurrency)  # warm up
                 result = wrk(server.port, requests, args.duration, args.concurrency)
                 result["rss_mb"] = server.rss_mb()
@@ -203,6 +224,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
+    parser.add_argument(
+        "--mix", choices=sorted(MIXES), default="answers", help="which texts (see MIXES)"
+    )
     parser.add_argument("--load", action="store_true", help="60 s at concurrency 32, 4 workers")
     args = parser.parse_args()
     if args.load:

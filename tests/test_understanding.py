@@ -65,3 +65,23 @@ def test_a_question_about_a_topic_gets_an_answer_and_a_bare_name_the_topic():
 
 def test_no_voice_notes_turns_them_off():
     assert LINE.languages.command(normalise("no voice notes"), "en") == "voice_off"
+
+
+def test_plain_ascii_is_read_exactly_as_the_general_reader_reads_it():
+    """normalise's fast path for ASCII gives what the character-by-character reader gives,
+    decimals, apostrophes, punctuation and control characters included."""
+    import random
+
+    from service.core.words import _normalise_any
+
+    rng = random.Random(7)
+    alphabet = "aZ09 .,'`!?-_\t\n\x00\x7f3.5,;:()"
+    samples = ["38.5", "38,5", "9.'5", "9'.5", "can't breathe!!", "temp 39.2c", "1.2.3", "x" * 500]
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20000)
+    ]
+    samples += [
+        "".join(chr(rng.randint(0, 127)) for _ in range(rng.randint(0, 30))) for _ in range(5000)
+    ]
+    for text in samples:
+        assert normalise(text) == _normalise_any(text), repr(text)

@@ -7,6 +7,7 @@ channel decides, and the reply is rendered as one message (with a voice note on 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 
@@ -28,9 +29,21 @@ bp = Blueprint("messaging", __name__)
 OPT_OUT_TYPES = {"STOP", "START", "HELP"}  # Twilio's Advanced Opt-Out has answered these
 
 
-def twiml(response: MessagingResponse) -> Response:
+def twiml(document: str) -> Response:
     """Send TwiML with the content type Twilio needs."""
-    return Response(str(response), mimetype="text/xml")
+    return Response(document, mimetype="text/xml")
+
+
+EMPTY = str(MessagingResponse())  # no reply at all
+
+
+@functools.lru_cache(maxsize=4096)
+def one_message(text: str) -> str:
+    """TwiML for one plain message. Cached: replies come from the content, so the line
+    sends the same few thousand texts again and again (what people write is not a key)."""
+    response = MessagingResponse()
+    response.message(text)
+    return str(response)
 
 
 @bp.post("/sms")
@@ -41,7 +54,7 @@ def incoming() -> Response:
     return twiml(answer(services(), request.form))
 
 
-def answer(svc: Services, form: MultiDict) -> MessagingResponse:
+def answer(svc: Services, form: MultiDict) -> str:
     """The reply to one message, as TwiML: the pipeline around the channel's dialogue."""
     address = form.get("From", "")
     channel = "whatsapp" if address.lower().startswith(WHATSAPP_PREFIX) else "sms"
@@ -49,12 +62,11 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
     visit = open_visit(svc, channel, address, form.get("FromCountry"))
     state = visit.state or CallerState()
     g.lang = svc.line.lang(state)
-    response = MessagingResponse()
     if not visit.sender.replyable and not visit.sender.withheld:
         # A short code or a sender name ("VODAFONE"): an auto-responder would answer back.
         log.info("%s from a non-phone sender: not answered", channel)
         close_visit(visit, state, [Usage(g.lang, "not_a_phone")])
-        return response
+        return EMPTY
 
     opt_out_type = (form.get("OptOutType") or "").upper()
     if opt_out_type in OPT_OUT_TYPES:
@@ -62,13 +74,13 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
         reply, new_state = _opt_out_type(dialogue, opt_out_type, state)
         opt_command = opt_out_type in ("STOP", "START")  # HELP changes nothing
         close_visit(visit, new_state, [Usage(reply.lang, reply.intent)], opt_command=opt_command)
-        return response
+        return EMPTY
 
     body = form.get("Body", "")
     if _voice_note(form) and not body.strip():
         reply = dialogue.voice_note_sent_to_us(visit.state)
         close_visit(visit, state, [Usage(reply.lang, reply.intent)])
-        return _render(svc, response, reply, channel, state)[0]
+        return _render(svc, reply, channel, state)[0]
 
     # Too many texts from one number: one notice (with the urgent action), then silence.
     # Opt-out and opt-in words always go through, so STOP and START always work.
@@ -78,9 +90,9 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
         if verdict != "ok":
             log.warning("%s caller=%s rate limited (%s)", channel, visit.label, verdict)
             if verdict == "silent" or state.opted_out:
-                return response
+                return EMPTY
             limited = dialogue.rate_limited(visit.state)
-            return _render(svc, response, limited, channel, state)[0]
+            return _render(svc, limited, channel, state)[0]
 
     before = visit.state
     if channel == "whatsapp" and before is None and _voice_notes_setting() == "always":
@@ -91,7 +103,7 @@ def answer(svc: Services, form: MultiDict) -> MessagingResponse:
     unanswered = (reply.lang, body) if reply.unanswered else None
     usage = [Usage(reply.lang, reply.intent, reply.topic)] if reply.text is not None else []
     _log(visit, reply)
-    response, voice_note = _render(svc, response, reply, channel, new_state)
+    response, voice_note = _render(svc, reply, channel, new_state)
     if voice_note:
         usage.append(Usage(reply.lang, "voice_note", reply.topic))
     close_visit(visit, new_state, usage, unanswered, opt_command=opt_command)
@@ -109,16 +121,14 @@ def _opt_out_type(
     return Reply(None, "help_by_twilio", dialogue.line.lang(state)), state
 
 
-def _render(
-    svc: Services, response: MessagingResponse, reply: Reply, channel: str, state: CallerState
-) -> tuple[MessagingResponse, bool]:
+def _render(svc: Services, reply: Reply, channel: str, state: CallerState) -> tuple[str, bool]:
     """One message; on WhatsApp, a voice note of it when asked for (AUDIO, or voice notes
     on). Also says whether a voice note went with it."""
     if reply.text is None:
-        return response, False
+        return EMPTY, False
     if channel != "whatsapp" or _voice_notes_setting() == "off":
-        response.message(as_sent(reply.text, svc.line.settings.plain_latin))
-        return response, False
+        return one_message(as_sent(reply.text, svc.line.settings.plain_latin)), False
+    response = MessagingResponse()
     clip = svc.clips.find(reply.speak, reply.lang, slow=False) if reply.speak else None
     wants_audio = reply.intent == "audio" or (state.voice_notes and reply.speak is not None)
     if wants_audio and clip:
@@ -126,12 +136,10 @@ def _render(
         caption = svc.line.pack(reply.lang).text("voice_note_caption")
         message.body(caption if reply.intent == "audio" else as_sent(reply.text))
         message.media(public_url(f"/audio/{clip}"))
-        return response, True
+        return str(response), True
     if reply.intent == "audio":  # nothing built to send: say so, and give the words instead
-        response.message(svc.line.pack(reply.lang).text("audio_not_ready"))
-        return response, False
-    response.message(as_sent(reply.text))
-    return response, False
+        return one_message(svc.line.pack(reply.lang).text("audio_not_ready")), False
+    return one_message(as_sent(reply.text)), False
 
 
 def _voice_notes_setting() -> str:
@@ -187,6 +195,4 @@ def failed(error: Exception) -> Response | HTTPException:
     log.exception("messaging webhook failed")
     svc = services()
     lang = g.get("lang") or svc.line.settings.default_language
-    response = MessagingResponse()
-    response.message(as_sent(svc.line.pack(lang).text("error")))
-    return twiml(response)
+    return twiml(one_message(as_sent(svc.line.pack(lang).text("error"))))

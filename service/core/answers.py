@@ -57,29 +57,27 @@ class AnswerIndex:
         self.common = frozenset(common_words)
         self.question_words = frozenset(question_words)
         self.stemmer = stemmer_for(lang)
+        # The examples grouped by answer (in the order answers first appear), so one
+        # reduce over the scores finds each answer's best example.
+        first_seen: dict[str, int] = {}
+        for answer_id, _ in documents:
+            first_seen.setdefault(answer_id, len(first_seen))
+        by_answer = sorted(documents, key=lambda document: first_seen[document[0]])
         self.labels: list[str] = []
         corpus: list[list[str]] = []
-        for answer_id, text in documents:
+        for answer_id, text in by_answer:
             features = self.features(text)
             if features:
                 self.labels.append(answer_id)
                 corpus.append(features)
         self.size = len(corpus)
-        # The examples in answer order, and where each answer's run starts.
-        self._answers = sorted(set(self.labels), key=self.labels.index)
-        position = {answer: index for index, answer in enumerate(self._answers)}
-        self._order = np.array(
-            sorted(range(self.size), key=lambda doc: position[self.labels[doc]]), dtype=np.int64
-        )
-        grouped = [self.labels[doc] for doc in self._order]
+        self._answers = list(dict.fromkeys(self.labels))
         self._starts = np.array(
-            [
-                index
-                for index, label in enumerate(grouped)
-                if index == 0 or grouped[index - 1] != label
-            ],
+            [i for i, label in enumerate(self.labels) if i == 0 or self.labels[i - 1] != label],
             dtype=np.int64,
         )
+        sizes = np.diff(np.append(self._starts, self.size))
+        self._group_of = np.repeat(np.arange(len(self._starts)), sizes)  # example -> answer
         self._vocabulary = frozenset(
             word for _, text in documents for word in normalise(text).split()
         )
@@ -144,42 +142,47 @@ class AnswerIndex:
         features = self._features(words[:MAX_TOKENS])
         if not features or not self.size:
             return []
-        counts = Counter(f for f in features if f in self.document_frequency)
+        every = Counter(features)
+        counts = {f: n for f, n in every.items() if f in self.document_frequency}
         if not counts:
             return []
         scores = self._scores(counts)
-        # Each answer's best example (examples are grouped by answer: one reduce does it),
-        # and the mean of its two best to rank by: an answer that two examples fit beats
-        # one that a single odd example fits (cross-validation: +3 points in every language).
-        ordered = scores[self._order]
-        best = np.maximum.reduceat(ordered, self._starts)
-        sizes = np.diff(np.append(self._starts, len(ordered)))
-        at_max = np.flatnonzero(ordered == np.repeat(best, sizes))
-        groups = np.searchsorted(self._starts, at_max, side="right") - 1
-        _, first = np.unique(groups, return_index=True)
-        masked = ordered.copy()
-        masked[at_max[first]] = 0.0
-        second = np.maximum.reduceat(masked, self._starts)
+        # Each answer's best example, and the mean of its two best to rank by: an answer
+        # that two examples fit beats one that a single odd example fits (cross-validation:
+        # +3 points in every language). Examples are grouped by answer: one reduce each.
+        best = np.maximum.reduceat(scores, self._starts)
+        at_best = scores == best[self._group_of]
+        second = np.maximum.reduceat(np.where(at_best, 0.0, scores), self._starts)
+        tied = np.add.reduceat(at_best, self._starts) > 1  # two examples share the best
+        second = np.where(tied, best, second)
         top = np.argsort(-(best + second), kind="stable")[:limit]
-        ceiling = self._self_score(features) / self._coverage(words)
+        ceiling = self._self_score(every, len(features)) / self._coverage(words)
         # The confidence is the best example's: not capped at 1, so a text that matches
         # several answers fully stays a tie.
         return [Ranked(self._answers[i], float(best[i]) / ceiling) for i in top if best[i] > 0]
 
-    def _scores(self, counts: Counter[str]) -> np.ndarray:
-        """BM25 scores of every example for these features: bm25s's precomputed index,
-        each distinct feature read once and weighted by how often the text has it (what
-        bm25s's own get_scores does one repeated feature at a time)."""
+    @cached_property
+    def _postings(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, int]:
+        """bm25s's precomputed index: feature ids, and each feature's examples and scores."""
         bm25 = self._bm25
-        ids = np.fromiter((bm25.vocab_dict[f] for f in counts), dtype=np.int64, count=len(counts))
-        times = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         index = bm25.scores
-        starts, ends = index["indptr"][ids], index["indptr"][ids + 1]
-        docs = np.concatenate([index["indices"][a:b] for a, b in zip(starts, ends, strict=True)])
-        weights = np.concatenate(
-            [index["data"][a:b] * n for a, b, n in zip(starts, ends, times, strict=True)]
-        )
-        return np.bincount(docs, weights=weights, minlength=index["num_docs"])
+        indptr = np.asarray(index["indptr"], dtype=np.int64)
+        return bm25.vocab_dict, indptr, index["indices"], index["data"], int(index["num_docs"])
+
+    def _scores(self, counts: dict[str, int]) -> np.ndarray:
+        """BM25 scores of every example for these features: each distinct feature's
+        postings read once and weighted by how often the text has it (what bm25s's own
+        get_scores does one repeated feature at a time), gathered in one go."""
+        vocabulary, indptr, indices, data, size = self._postings
+        ids = np.fromiter((vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
+        times = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        starts = indptr[ids]
+        lengths = indptr[ids + 1] - starts
+        ends = np.cumsum(lengths)
+        # Positions of every posting of every feature: each run starts where its feature's does.
+        positions = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
+        weights = data[positions] * np.repeat(times, lengths)
+        return np.bincount(indices[positions], weights=weights, minlength=size)
 
     def _coverage(self, words: list[str]) -> float:
         """The share of a text's own words (not the common ones) the line knows, typos too."""
@@ -205,17 +208,17 @@ class AnswerIndex:
             return found is not None
         return self._typos[word]
 
-    def _self_score(self, features: list[str]) -> float:
+    def _self_score(self, counts: Counter[str], length: int) -> float:
         """The score a document made of exactly these features would get (unknown ones
         count as the rarest features, so words the line has never seen lower confidence)."""
-        counts = Counter(features)
-        length = len(features)
+        frequencies = self.document_frequency
+        size, log = self.size, math.log
+        scale = K1 * (1 - B + B * length / self.average_length)
         total = 0.0
         for feature, count in counts.items():
-            frequency = self.document_frequency.get(feature, 0)
-            idf = math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
-            norm = count + K1 * (1 - B + B * length / self.average_length)
-            total += idf * count * (K1 + 1) / norm
+            frequency = frequencies.get(feature, 0)
+            idf = log(1 + (size - frequency + 0.5) / (frequency + 0.5))
+            total += idf * count * (K1 + 1) / (count + scale)
         return total or 1.0
 
 

@@ -112,7 +112,7 @@ class Languages:
         """The language a message is written in, when it says so clearly; else None.
 
         ``current`` is the language the texter has been answered in so far: another
-        language must be clearly ahead before it replaces it.
+        language must be clearly ahead before it replaces it (when none can be, current).
         """
         tokens = [t for t in words.split()[:MAX_TOKENS] if not t.isdigit()]
         if not tokens:
@@ -131,7 +131,16 @@ class Languages:
             return None
         if letters < MIN_LETTERS and not lone_word and by_script is None:
             return None
-        scores = self._scores(" ".join(meaningful), meaningful, candidates)
+        shares = {code: self._vocabulary_share(meaningful, code) for code in candidates}
+        if current in shares and all(
+            shares[current] - share > 1 - 2 * SWITCH_MARGIN
+            for code, share in shares.items()
+            if code != current
+        ):
+            # lingua's half of a score adds at most 0.5, so no language can get
+            # SWITCH_MARGIN ahead of one this far ahead on words: lingua is not asked.
+            return current
+        scores = self._scores(" ".join(meaningful), shares)
         if not scores:
             return None
         best = max(scores, key=lambda code: (scores[code], code == current))
@@ -144,12 +153,11 @@ class Languages:
             return best
         return None
 
-    def _scores(self, text: str, tokens: list[str], candidates: list[str]) -> dict[str, float]:
+    def _scores(self, text: str, shares: dict[str, float]) -> dict[str, float]:
         """Half lingua's confidence, half the share of words from this language's vocabulary."""
-        identified = self._identify(text, tuple(candidates))
+        identified = self._identify(text, tuple(shares))
         return {
-            code: 0.5 * identified.get(code, 0.0) + 0.5 * self._vocabulary_share(tokens, code)
-            for code in candidates
+            code: 0.5 * identified.get(code, 0.0) + 0.5 * share for code, share in shares.items()
         }
 
     def _vocabulary_share(self, tokens: list[str], code: str) -> float:

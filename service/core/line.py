@@ -110,13 +110,14 @@ class Line:
             or topic not in (None, URGENT_TOPIC)
         )
         ranked = [] if plain else self.index(lang).rank(words, limit=6)
-        urgent = self.urgent.reads_urgent(words, pack, ranked, asked)
+        touched = pack.matcher.scores(words)  # the topics its keyword phrases touch
+        urgent = self.urgent.reads_urgent(words, pack, ranked, asked, touched)
         urgent_answer = next(
             (r.answer for r in ranked if r.answer in self.content.urgent_answers), None
         )
         answerable = [r for r in ranked if r.answer not in self.content.urgent_answers]
         answer, choices = self._choose(answerable)
-        keyword_topic = pack.matcher.topic(words)
+        keyword_topic = pack.matcher.best(touched)
         if keyword_topic == URGENT_TOPIC:
             keyword_topic = None
         return Understanding(urgent, urgent_answer, topic, answer, choices, keyword_topic)

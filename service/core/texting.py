@@ -182,7 +182,8 @@ class TextDialogue:
         state.topic, state.page, state.answer = topic, -1, answer_id
         state.menu, state.choices, state.misses = "topics", (), 0
         text = self.texts.answer(lang, answer_id, first_text)
-        speak = self.line.answer_text(lang, answer_id, spoken=True)
+        # Its words for a voice note (WhatsApp); an SMS reply is never spoken.
+        speak = None if self.shape.segments else self.line.answer_text(lang, answer_id, True)
         return Reply(text, "answer", lang, topic, None, answer_id, speak)
 
     def _choices(self, state: CallerState, answer_ids: tuple[str, ...]) -> Reply:

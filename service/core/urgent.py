@@ -12,7 +12,7 @@ word, a fitting non-urgent answer, and no word of the texter about themselves no
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .answers import Ranked
 from .content import Content, LanguagePack
@@ -47,15 +47,21 @@ class UrgentReader:
         self._everywhere: dict[str, Matcher] = {}
 
     def reads_urgent(
-        self, words: str, pack: LanguagePack, ranked: Sequence[Ranked], asked: bool = False
+        self,
+        words: str,
+        pack: LanguagePack,
+        ranked: Sequence[Ranked],
+        asked: bool = False,
+        touched: Mapping[str, float] | None = None,
     ) -> bool:
         """True when the text should get the urgent action first. ``asked``: the text ended
-        a sentence with a question mark (some languages ask without a question word)."""
+        a sentence with a question mark (some languages ask without a question word);
+        ``touched``: the topics its keyword phrases touch, when already worked out."""
         if self.temperature(words, pack):
             return True
         # A bare number ("24") is a menu choice or an age, never a report by itself.
         answered = not words.replace(" ", "").isdigit() and self._urgent_answer_ahead(ranked)
-        if not (answered or self.keyword(words, pack)):
+        if not (answered or self.keyword(words, pack, touched)):
             return False
         return not self._general_question(words, pack, ranked, asked)
 
@@ -68,10 +74,12 @@ class UrgentReader:
         general = [r.confidence for r in ranked if r.answer not in self.content.urgent_answers]
         return top >= URGENT_ANSWER_CONFIDENCE and all(top - c > URGENT_MARGIN for c in general)
 
-    def keyword(self, words: str, pack: LanguagePack) -> bool:
+    def keyword(
+        self, words: str, pack: LanguagePack, touched: Mapping[str, float] | None = None
+    ) -> bool:
         """An urgent keyword phrase: the caller's language (typos too), or any enabled
         language exactly, so "fiebre" still means fever to an English texter."""
-        if URGENT_TOPIC in pack.matcher.scores(words):
+        if URGENT_TOPIC in (pack.matcher.scores(words) if touched is None else touched):
             return True
         return URGENT_TOPIC in self._everywhere_matcher(pack).scores(words, typos=False)
 

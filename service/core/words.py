@@ -27,6 +27,11 @@ _DIGITS = {
 }
 
 
+# The same reading for plain ASCII, in a few C-speed passes (most texts are ASCII).
+_ASCII_OTHER = re.compile(r"[^a-z0-9.,]+")
+_ASCII_POINT_THEN_APOSTROPHE = re.compile(r"[.,](?=['`])")  # "9.'5" is not 9.5
+_ASCII_NOT_DECIMAL = re.compile(r"(?<![0-9])[.,]|[.,](?![0-9])")
+
 QUESTION_MARKS = "?\u061f\uff1f\u037e"  # ? and the Arabic, full-width and Greek marks
 
 
@@ -42,6 +47,16 @@ def normalise(text: str) -> str:
     Devanagari the marks are part of the letter ("भाषा" stays "भाषा"). A decimal point
     between digits stays ("38.5"), so temperatures keep their meaning.
     """
+    if text.isascii():
+        text = _ASCII_POINT_THEN_APOSTROPHE.sub(" ", text[:MAX_CHARS].lower())
+        text = text.replace("'", "").replace("`", "")
+        text = _ASCII_NOT_DECIMAL.sub(" ", _ASCII_OTHER.sub(" ", text)).replace(",", ".")
+        return " ".join(text.split())
+    return _normalise_any(text)
+
+
+def _normalise_any(text: str) -> str:
+    """``normalise`` for text in any script, one character at a time."""
     text = text[:MAX_CHARS].casefold().translate(_FOLD).translate(_DIGITS)
     text = unicodedata.normalize("NFKD", text)
     kept: list[str] = []

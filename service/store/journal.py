@@ -56,9 +56,9 @@ class OptOutJournal:
         return changes
 
     def has_pending(self) -> bool:
-        """Cheap: is anything waiting?"""
+        """Cheap: is anything waiting? (Asked twice a webhook: one stat, no pathlib.)"""
         try:
-            return self.path.stat().st_size > 0
+            return os.stat(self.path).st_size > 0
         except OSError:
             return False
 

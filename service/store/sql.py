@@ -143,7 +143,8 @@ class SqlStore:
 
     def _run(self, sql: str, params: tuple = ()) -> Any:
         """Run one statement; on a broken connection, reconnect once and run it again."""
-        sql = sql.replace("?", self.mark)
+        if self.mark != "?":
+            sql = sql.replace("?", self.mark)
         try:
             return self._conn().execute(sql, params)
         except Exception as error:
