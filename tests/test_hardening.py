@@ -64,6 +64,32 @@ def test_a_replaced_sqlite_file_is_reopened(config, tmp_path):
     assert database.exists()
 
 
+def test_each_request_thread_keeps_its_own_connection(tmp_path, monkeypatch):
+    """gunicorn's threads share one store: a thread opening its connection must not take
+    the others' away (they were reopened, schema and all, on nearly every statement)."""
+    from service.store.engines import SqliteStore
+
+    store = SqliteStore(str(tmp_path / "threads.sqlite"))
+    opened = []
+    real_open = store._open
+    monkeypatch.setattr(store, "_open", lambda: opened.append(1) or real_open())
+    start = threading.Barrier(4)
+
+    def work() -> None:
+        start.wait()
+        for _ in range(50):
+            store.count("sms", "en", "answer", None)
+            store.load("k")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 4  # one each, kept
+    assert sum(row[-1] for row in store.counts(1)) == 200
+
+
 def test_stop_during_a_lock_is_kept_and_outlives_a_restart(config, tmp_path):
     config["DATABASE_TIMEOUT"] = 0.3
     app = create_app(config)

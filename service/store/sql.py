@@ -115,7 +115,6 @@ class SqlStore:
         local = self._local
         if getattr(local, "pid", None) != os.getpid() or self._stale(local.conn):
             self._drop()
-            local = self._local  # a fresh one: the old may belong to another process
             conn = self._open()
             self._prepare(conn)
             local.conn, local.pid = conn, os.getpid()
@@ -131,11 +130,14 @@ class SqlStore:
                 conn.execute(f"ALTER TABLE caller ADD COLUMN {name} {_COLUMN_TYPES[name]}")
 
     def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is not None and getattr(local, "pid", None) == os.getpid():
             with contextlib.suppress(Exception):  # it is broken already: only let it go
                 conn.close()
-        self._local = threading.local()
+        # This thread's connection only: the other threads keep theirs. (A connection
+        # inherited across a fork is forgotten here, never closed: it is the parent's.)
+        local.__dict__.clear()
 
     def close(self) -> None:
         """Close this thread's connection (tests, and a clean shutdown)."""
