@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/sms_throughput.py [--rounds 2] [--duration 10] [--concurrency 8]
     .venv/bin/python bench/sms_throughput.py --load      # 60 s at concurrency 32, 4 workers
+    .venv/bin/python bench/sms_throughput.py --mix keywords --worker-class sync --threads 1
+
+``--mix keywords`` sends the texts of the 2026-11-21 benchmark and ``--worker-class`` and
+``--threads`` set gunicorn's, so older code can be measured like for like (gunicorn runs
+gthread whenever threads are more than 1, whatever the worker class).
 
 Both servers run with the same gunicorn settings (gthread workers), on loopback, driven
 by wrk (Debian's `wrk` package: required) with pre-signed Twilio webhooks: a mix of
