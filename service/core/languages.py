@@ -146,7 +146,7 @@ class Languages:
         best = max(scores, key=lambda code: (scores[code], code == current))
         if best == current:
             return current
-        if lone_word and self._vocabulary_share(meaningful, best) < 1:
+        if lone_word and shares[best] < 1:
             return None  # one word that is not even ours says nothing
         ahead = scores[best] - scores.get(current or "", 0.0)
         if scores[best] >= MIN_SCORE and (current is None or ahead >= SWITCH_MARGIN):
