@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -30,9 +29,6 @@ WITHHELD = {
     "+2562533",  # BLOCKED
 }
 WHATSAPP_PREFIX = "whatsapp:"
-# A number already written as E.164 ("+" and up to 15 digits), as Twilio's webhooks give
-# every phone number: taken as it is, without parsing it again.
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 @dataclass(frozen=True)
@@ -85,8 +81,6 @@ def e164(text: str, region: str | None = None) -> str | None:
     Without a region, only international numbers (+44..., 0044...) are read.
     """
     text = (text or "").strip()
-    if region is None and _E164.fullmatch(text):
-        return text
     if text.startswith("00"):
         text = "+" + text[2:]
     if not region and not text.startswith("+"):

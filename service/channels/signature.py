@@ -54,8 +54,7 @@ def public_url(path_and_query: str) -> str:
     if base:
         return base.rstrip("/") + path_and_query
     # scheme + host from the WSGI environ (ProxyFix has already applied X-Forwarded-*).
-    req = request._get_current_object()  # type: ignore[attr-defined]  # one lookup, not three
-    return f"{req.scheme}://{req.host}{req.root_path}{path_and_query}"
+    return f"{request.scheme}://{request.host}{request.root_path}{path_and_query}"
 
 
 def request_public_url() -> str:
@@ -70,14 +69,13 @@ def twilio_signed(view: Callable) -> Callable:
     @functools.wraps(view)
     def wrapper(*args: object, **kwargs: object) -> object:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        req = request._get_current_object()  # type: ignore[attr-defined]
-        if limit and (req.content_length or 0) > limit:
+        if limit and (request.content_length or 0) > limit:
             abort(413)  # Twilio's webhooks are a few kilobytes: refused before it is read
         validators: Validators | None = current_app.extensions.get("twilio_validators")
         if validators is None:
             log.error("webhook refused: TWILIO_AUTH_TOKEN is not set")
             abort(403)
-        signature = req.headers.get("X-Twilio-Signature", "")
+        signature = request.headers.get("X-Twilio-Signature", "")
         if not signature or not is_valid(validators, request_public_url(), signature):
             log.warning("webhook refused: bad or missing signature on %s", request.path)
             abort(403)

@@ -178,10 +178,6 @@ class Matcher:
         tokens = tuple(tokens)
         return tuple(self.stemmer.stemWords(tokens)) if self.stemmer else tokens
 
-    def topic(self, normalised: str) -> str | None:
-        """The best topic for a message, or None when nothing matches."""
-        return self.best(self.scores(normalised))
-
     def best(self, scores: dict[str, float]) -> str | None:
         """The highest-scoring topic; ties go to the earlier topic."""
         if not scores:
