@@ -57,27 +57,25 @@ class AnswerIndex:
         self.common = frozenset(common_words)
         self.question_words = frozenset(question_words)
         self.stemmer = stemmer_for(lang)
-        # The examples grouped by answer (in the order answers first appear), so one
-        # reduce over the scores finds each answer's best example.
-        first_seen: dict[str, int] = {}
-        for answer_id, _ in documents:
-            first_seen.setdefault(answer_id, len(first_seen))
-        by_answer = sorted(documents, key=lambda document: first_seen[document[0]])
         self.labels: list[str] = []
         corpus: list[list[str]] = []
-        for answer_id, text in by_answer:
+        for answer_id, text in documents:
             features = self.features(text)
             if features:
                 self.labels.append(answer_id)
                 corpus.append(features)
         self.size = len(corpus)
         self._answers = list(dict.fromkeys(self.labels))
-        self._starts = np.array(
-            [i for i, label in enumerate(self.labels) if i == 0 or self.labels[i - 1] != label],
-            dtype=np.int64,
-        )
-        sizes = np.diff(np.append(self._starts, self.size))
-        self._group_of = np.repeat(np.arange(len(self._starts)), sizes)  # example -> answer
+        # Each example's cell in a table of one row per answer (padded with zeros, at least
+        # two wide): scores land straight in it, and each row's two best are one partition.
+        row = {answer: index for index, answer in enumerate(self._answers)}
+        self._width = max([2, *Counter(self.labels).values()])
+        seen: Counter[str] = Counter()
+        cells = []
+        for label in self.labels:
+            cells.append(row[label] * self._width + seen[label])
+            seen[label] += 1
+        self._cell = np.array(cells, dtype=np.int64)
         self._vocabulary = frozenset(
             word for _, text in documents for word in normalise(text).split()
         )
@@ -146,43 +144,50 @@ class AnswerIndex:
         counts = {f: n for f, n in every.items() if f in self.document_frequency}
         if not counts:
             return []
-        scores = self._scores(counts)
+        table = self._scores(counts).reshape(len(self._answers), self._width)
         # Each answer's best example, and the mean of its two best to rank by: an answer
         # that two examples fit beats one that a single odd example fits (cross-validation:
-        # +3 points in every language). Examples are grouped by answer: one reduce each.
-        best = np.maximum.reduceat(scores, self._starts)
-        at_best = scores == best[self._group_of]
-        second = np.maximum.reduceat(np.where(at_best, 0.0, scores), self._starts)
-        tied = np.add.reduceat(at_best, self._starts) > 1  # two examples share the best
-        second = np.where(tied, best, second)
-        top = np.argsort(-(best + second), kind="stable")[:limit]
+        # +3 points in every language).
+        two_best = np.partition(table, self._width - 2, axis=1)[:, -2:]
+        best = two_best[:, 1]
+        top = np.argsort(-two_best.sum(axis=1), kind="stable")[:limit]
         ceiling = self._self_score(every, len(features)) / self._coverage(words)
         # The confidence is the best example's: not capped at 1, so a text that matches
         # several answers fully stays a tie.
-        return [Ranked(self._answers[i], float(best[i]) / ceiling) for i in top if best[i] > 0]
+        answers = self._answers
+        return [
+            Ranked(answers[i], score / ceiling)
+            for i, score in zip(top.tolist(), best[top].tolist(), strict=True)
+            if score > 0
+        ]
 
     @cached_property
-    def _postings(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, int]:
-        """bm25s's precomputed index: feature ids, and each feature's examples and scores."""
+    def _postings(
+        self,
+    ) -> tuple[dict[str, int], list[np.ndarray], list[np.ndarray], np.ndarray, int]:
+        """bm25s's precomputed index, per feature id: its examples (as table cells), their
+        scores and how many there are; and the size of the table."""
         bm25 = self._bm25
         index = bm25.scores
         indptr = np.asarray(index["indptr"], dtype=np.int64)
-        return bm25.vocab_dict, indptr, index["indices"], index["data"], int(index["num_docs"])
+        cells = self._cell[np.asarray(index["indices"], dtype=np.int64)]
+        data = np.asarray(index["data"])
+        bounds = list(zip(indptr[:-1].tolist(), indptr[1:].tolist(), strict=True))
+        cell_runs = [cells[start:end] for start, end in bounds]
+        score_runs = [data[start:end] for start, end in bounds]
+        size = len(self._answers) * self._width
+        return bm25.vocab_dict, cell_runs, score_runs, np.diff(indptr), size
 
     def _scores(self, counts: dict[str, int]) -> np.ndarray:
-        """BM25 scores of every example for these features: each distinct feature's
-        postings read once and weighted by how often the text has it (what bm25s's own
-        get_scores does one repeated feature at a time), gathered in one go."""
-        vocabulary, indptr, indices, data, size = self._postings
-        ids = np.fromiter((vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
+        """BM25 scores of every example for these features, in the examples' table cells:
+        each distinct feature's postings read once and weighted by how often the text has
+        it (what bm25s's own get_scores does one repeated feature at a time), in one go."""
+        vocabulary, cell_runs, score_runs, lengths, size = self._postings
+        ids = [vocabulary[feature] for feature in counts]
         times = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        starts = indptr[ids]
-        lengths = indptr[ids + 1] - starts
-        ends = np.cumsum(lengths)
-        # Positions of every posting of every feature: each run starts where its feature's does.
-        positions = np.arange(ends[-1]) + np.repeat(starts - (ends - lengths), lengths)
-        weights = data[positions] * np.repeat(times, lengths)
-        return np.bincount(indices[positions], weights=weights, minlength=size)
+        weights = np.concatenate([score_runs[i] for i in ids]) * np.repeat(times, lengths[ids])
+        cells = np.concatenate([cell_runs[i] for i in ids])
+        return np.bincount(cells, weights=weights, minlength=size)
 
     def _coverage(self, words: list[str]) -> float:
         """The share of a text's own words (not the common ones) the line knows, typos too."""
@@ -211,15 +216,21 @@ class AnswerIndex:
     def _self_score(self, counts: Counter[str], length: int) -> float:
         """The score a document made of exactly these features would get (unknown ones
         count as the rarest features, so words the line has never seen lower confidence)."""
-        frequencies = self.document_frequency
-        size, log = self.size, math.log
+        idf, unknown = self._idf
         scale = K1 * (1 - B + B * length / self.average_length)
         total = 0.0
         for feature, count in counts.items():
-            frequency = frequencies.get(feature, 0)
-            idf = log(1 + (size - frequency + 0.5) / (frequency + 0.5))
-            total += idf * count * (K1 + 1) / (count + scale)
+            total += idf.get(feature, unknown) * count * (K1 + 1) / (count + scale)
         return total or 1.0
+
+    @cached_property
+    def _idf(self) -> tuple[dict[str, float], float]:
+        """Each known feature's inverse document frequency, and an unknown one's."""
+
+        def idf(frequency: int) -> float:
+            return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
+
+        return {f: idf(n) for f, n in self.document_frequency.items()}, idf(0)
 
 
 def _cjk_features(text: str) -> list[str]:
