@@ -13,6 +13,7 @@ identifier. A greeting or one short word is no evidence: the number's country de
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from functools import cached_property
 from typing import Any
 
@@ -35,6 +36,8 @@ SHARED_WORDS = frozenset(
 MIN_TOKENS, MIN_LETTERS, MIN_LONE_WORD = 2, 8, 6
 # How much clearer another language must be before a texter's language changes.
 SWITCH_MARGIN, MIN_SCORE = 0.25, 0.45
+# A word known in this many languages or more says nothing about which one a text is in.
+DISTINCTIVE_IN = 3
 # lingua's names for the languages the line carries.
 LINGUA_NAMES = {
     "en": "ENGLISH",
@@ -131,7 +134,7 @@ class Languages:
             return None
         if letters < MIN_LETTERS and not lone_word and by_script is None:
             return None
-        shares = {code: self._vocabulary_share(meaningful, code) for code in candidates}
+        shares = self._vocabulary_shares(meaningful, candidates)
         if current in shares and all(
             shares[current] - share > 1 - 2 * SWITCH_MARGIN
             for code, share in shares.items()
@@ -160,12 +163,15 @@ class Languages:
             code: 0.5 * identified.get(code, 0.0) + 0.5 * share for code, share in shares.items()
         }
 
-    def _vocabulary_share(self, tokens: list[str], code: str) -> float:
-        vocabulary = self._vocabularies[code]
-        distinctive = [t for t in tokens if self._word_counts.get(t, 0) < 3]
+    def _vocabulary_shares(self, tokens: list[str], codes: list[str]) -> dict[str, float]:
+        """Each language's share of the text's distinctive words (those known in fewer
+        than three languages, unknown ones included)."""
+        counts = self._word_counts
+        distinctive = [t for t in tokens if counts.get(t, 0) < DISTINCTIVE_IN]
         if not distinctive:
-            return 0.0
-        return sum(1 for t in distinctive if t in vocabulary) / len(distinctive)
+            return dict.fromkeys(codes, 0.0)
+        known = Counter(code for t in distinctive for code in self._known_in.get(t, ()))
+        return {code: known[code] / len(distinctive) for code in codes}
 
     def _identify(self, text: str, candidates: tuple[str, ...]) -> dict[str, float]:
         detector = _detector(candidates)
@@ -197,6 +203,16 @@ class Languages:
     def _vocabularies(self) -> dict[str, frozenset[str]]:
         """Every word each language's lists and example questions use."""
         return {code: self._pack(code).vocabulary for code in self.enabled}
+
+    @cached_property
+    def _known_in(self) -> dict[str, tuple[str, ...]]:
+        """The languages each distinctive word belongs to."""
+        known: dict[str, list[str]] = {}
+        for code, vocabulary in self._vocabularies.items():
+            for word in vocabulary:
+                if self._word_counts[word] < DISTINCTIVE_IN:
+                    known.setdefault(word, []).append(code)
+        return {word: tuple(codes) for word, codes in known.items()}
 
     @cached_property
     def _word_counts(self) -> dict[str, int]:
