@@ -50,6 +50,7 @@ class Visit:
     services: Services
     deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET_SECONDS)
     store_ok: bool = True
+    journal_waiting: bool = False  # opt-outs wait in the journal (looked at once a webhook)
 
     @property
     def label(self) -> str:
@@ -94,12 +95,13 @@ def open_visit(
     sender = sender_of(address, channel, country_hint)
     key = caller_key(sender, services.secret)
     visit = Visit(channel, sender, key, None, services)
+    visit.journal_waiting = services.journal.has_pending()
     if key is None:
         visit.state = CallerState()  # no identity: answer the question, not the welcome
         return visit
     loaded = visit.store_step("loading", lambda: services.store.load(key))
     visit.state = loaded if visit.store_ok else CallerState()
-    waiting = services.journal.pending().get(key) if services.journal.has_pending() else None
+    waiting = services.journal.pending().get(key) if visit.journal_waiting else None
     if waiting is not None:  # an opt-out the database has not taken yet still holds
         visit.state = dataclasses.replace(visit.state or CallerState(), opted_out=waiting)
     return visit
@@ -149,6 +151,8 @@ def close_visit(
         lang, text = unanswered
         keep = services.store.unanswered
         visit.store_step("keeping a question", lambda: keep(visit.channel, lang, text))
-    if visit.store_ok and services.journal.has_pending():
+    # Replayed by the first webhook that finds the store working again. (One written by
+    # another worker during this webhook is found by the next.)
+    if visit.store_ok and visit.journal_waiting:
         replay = services.journal.replay
         visit.store_step("replaying the opt-out journal", lambda: replay(services.store))

@@ -56,7 +56,7 @@ class OptOutJournal:
         return changes
 
     def has_pending(self) -> bool:
-        """Cheap: is anything waiting? (Asked twice a webhook: one stat, no pathlib.)"""
+        """Cheap: is anything waiting? (Asked once a webhook: one stat, no pathlib.)"""
         try:
             return os.stat(self.path).st_size > 0
         except OSError:
