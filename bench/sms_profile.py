@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bench.sms_throughput import BODIES  # noqa: E402  (the same mix as the gunicorn runs)
-from service import create_app  # noqa: E402
+from service import create_app, settle  # noqa: E402
 from service.core.words import normalise  # noqa: E402
 
 URL = "http://127.0.0.1:8000/sms"
@@ -63,6 +63,7 @@ def main() -> None:
             "RATE_LIMIT_SMS": "1000000/hour",
         }
     )
+    settle(app.extensions["hsct"])  # as serve() does before gunicorn forks
     requests = signed_requests(args.requests)
 
     def call(body: bytes, signature: str) -> None:
