@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from service import create_app, serve
@@ -109,3 +111,21 @@ def test_try_page_shows_text_me_in_the_thread(config):
     assert first["said"] and "press" in first["said"][-1]["text"]
     step = client.post("/try/voice/menu?n=topic%3Arisks%3A0", json={**caller, "Digits": "3"})
     assert step.get_json()["texts"][0].startswith(CONTENT.pack("en").by_id["risks"].pages[0][:30])
+
+
+def test_serve_builds_the_indexes_before_the_fork_and_keeps_them_from_the_collector(
+    monkeypatch, tmp_path
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "token")
+    monkeypatch.setenv("SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("LANGUAGES", "en,cy")
+    gc.unfreeze()
+    try:
+        app = serve()
+        assert gc.get_freeze_count() > 0  # gunicorn --preload forks after this
+        index = app.extensions["hsct"].line.index("cy")
+        assert "_postings" in vars(index) and "_idf" in vars(index)  # built, not on first text
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual

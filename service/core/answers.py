@@ -100,6 +100,10 @@ class AnswerIndex:
         self._corpus = []  # the index holds what it needs; the token lists are large
         return retriever
 
+    def warm(self) -> None:
+        """Build the scoring tables now rather than on the first question."""
+        _ = self._postings, self._idf
+
     def features(self, text: str) -> list[str]:
         """Stemmed words, and the character n-grams of all but the language's common words.
 

@@ -53,6 +53,7 @@ class Line:
         for lang in self.settings.languages:
             pack = self.pack(lang)
             sample = normalise(pack.answers[next(iter(pack.answers))].question)
+            self.index(lang).warm()  # not left to understand: a sample may name a topic
             self.understand(sample, lang)
             self.languages.detect(sample, None)
 
