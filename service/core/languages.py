@@ -164,8 +164,8 @@ class Languages:
         }
 
     def _vocabulary_shares(self, tokens: list[str], codes: list[str]) -> dict[str, float]:
-        """Each language's share of the text's distinctive words (those known in fewer
-        than three languages, unknown ones included)."""
+        """Each language's share of the text's distinctive words (known in fewer than
+        DISTINCTIVE_IN languages, unknown ones included)."""
         counts = self._word_counts
         distinctive = [t for t in tokens if counts.get(t, 0) < DISTINCTIVE_IN]
         if not distinctive:
